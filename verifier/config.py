@@ -1,0 +1,261 @@
+"""One Settings object: defaults < pyproject [tool.verifier] / verifier.toml < command line.
+
+Configuration keys are the command-line flag names without the leading dashes
+(``max-concurrency = 32`` in a file is ``--max-concurrency 32`` on the command line), so a
+user who knows one knows the other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from verifier import __version__
+from verifier._exceptions import ConfigError
+from verifier.model import Outcome
+
+DEFAULT_USER_AGENT = f"verifier/{__version__} (+https://github.com/verifier-links/verifier)"
+
+DAY = 86_400.0
+
+
+@dataclass(frozen=True, slots=True)
+class HostSettings:
+    """Overrides for one host (``[tool.verifier.hosts."example.org"]``)."""
+
+    concurrency: int | None = None
+    interval: float | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    # Output
+    output_dir: Path = Path("reports")
+    formats: tuple[str, ...] = ("json",)
+    fail_on: tuple[Outcome, ...] = (Outcome.DEAD,)
+    progress: bool | None = None  # None: only on an interactive terminal outside CI
+
+    # What to check
+    include: tuple[str, ...] = ()  # regular expressions; when given, only matching URLs
+    exclude: tuple[str, ...] = ()  # regular expressions; matching URLs are skipped
+    accept: tuple[int, ...] = ()  # extra status codes counted as live (beyond 2xx)
+
+    # The probe
+    user_agent: str = DEFAULT_USER_AGENT
+    headers: Mapping[str, str] = field(default_factory=dict)
+    connect_timeout: float = 10.0
+    timeout: float = 30.0  # total for one request, body included
+    max_redirects: int = 10
+    max_body_bytes: int = 65_536
+    insecure: bool = False
+    soft404_probe: bool = True
+
+    # Politeness
+    max_concurrency: int = 64
+    host_concurrency: int = 2
+    host_interval: float = 0.0  # seconds between request starts on one host
+    hosts: Mapping[str, HostSettings] = field(default_factory=dict)
+
+    # Retries of transient failures (429, 503, timeouts, resets)
+    retries: int = 3
+    retry_backoff: float = 1.0  # first wait; doubles each time, with jitter
+    retry_after_cap: float = 60.0  # longest Retry-After we honour
+    url_budget: float = 120.0  # seconds one URL may take, retries included
+
+    # The store
+    cache_path: Path = Path(".verifier/cache.sqlite")
+    use_cache: bool = True
+    ttl: Mapping[Outcome, float] = field(
+        default_factory=lambda: {
+            Outcome.LIVE: 1 * DAY,
+            Outcome.ARCHIVED: 1 * DAY,
+            Outcome.DEAD: 1 * DAY,
+            Outcome.RESTRICTED: 1 * DAY,
+            Outcome.UNKNOWN: 0.0,
+            Outcome.SKIPPED: 0.0,
+        }
+    )
+
+    # The Wayback Machine
+    archive: bool = True
+    archive_all: bool = False
+    archive_rate: float = 30.0  # requests a minute, all archive endpoints together
+    archive_concurrency: int = 2
+    archive_timeout: float = 20.0
+    archive_verify: bool = False
+    save_live: bool = False
+    save_rate: float = 4.0  # Save Page Now requests a minute
+    archive_found_ttl: float = 30 * DAY
+    archive_none_ttl: float = 7 * DAY
+    cdx_endpoint: str = "https://web.archive.org/cdx/search/cdx"
+    availability_endpoint: str = "https://archive.org/wayback/available"
+    save_endpoint: str = "https://web.archive.org/save"
+    snapshot_host: str = "https://web.archive.org"
+
+    def host(self, host: str) -> HostSettings:
+        return self.hosts.get(host.lower(), HostSettings())
+
+    def host_concurrency_for(self, host: str) -> int:
+        own = self.host(host).concurrency
+        return self.host_concurrency if own is None else own
+
+    def host_interval_for(self, host: str) -> float:
+        own = self.host(host).interval
+        return self.host_interval if own is None else own
+
+    def headers_for(self, host: str) -> dict[str, str]:
+        return {**self.headers, **self.host(host).headers}
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _key(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _as_outcomes(value: Any, where: str) -> tuple[Outcome, ...]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    result: list[Outcome] = []
+    for item in items:
+        item = str(item).strip()
+        if not item or item == "never":
+            continue
+        try:
+            result.append(Outcome(item))
+        except ValueError:
+            choices = ", ".join([o.value for o in Outcome] + ["never"])
+            raise ConfigError(f"{where}: unknown outcome {item!r} (choose from {choices})") from None
+    return tuple(result)
+
+
+def _as_ints(value: Any, where: str) -> tuple[int, ...]:
+    """Status codes as a list or a string such as "200..299,304"."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    codes: list[int] = []
+    for item in items:
+        text = str(item).strip()
+        try:
+            if ".." in text:
+                low, high = text.split("..", 1)
+                codes.extend(range(int(low), int(high) + 1))
+            elif text:
+                codes.append(int(text))
+        except ValueError:
+            raise ConfigError(f"{where}: {text!r} is not a status code or a range") from None
+    return tuple(codes)
+
+
+def _coerce(name: str, value: Any, where: str) -> Any:
+    """Turn a value from TOML or the command line into the field's type."""
+    default = _FIELDS[name].default
+    if default is dataclasses.MISSING:
+        factory = _FIELDS[name].default_factory
+        default = factory() if factory is not dataclasses.MISSING else None
+    try:
+        if name == "fail_on":
+            return _as_outcomes(value, where)
+        if name == "accept":
+            return _as_ints(value, where)
+        if name in ("formats", "include", "exclude"):
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return tuple(str(i).strip() for i in items if str(i).strip())
+        if name == "hosts":
+            return {
+                str(h).lower(): HostSettings(
+                    concurrency=spec.get("concurrency"),
+                    interval=spec.get("interval"),
+                    headers=dict(spec.get("headers", {})),
+                )
+                for h, spec in dict(value).items()
+            }
+        if name == "ttl":
+            merged = dict(default)
+            for outcome, seconds in dict(value).items():
+                merged[Outcome(outcome)] = float(seconds)
+            return merged
+        if name == "headers":
+            return {str(k): str(v) for k, v in dict(value).items()}
+        if isinstance(default, bool):
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
+            return bool(value)
+        if isinstance(default, Path):
+            return Path(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if name == "progress":
+            return None if value is None else bool(value)
+        return str(value)
+    except (TypeError, ValueError, AttributeError) as error:
+        raise ConfigError(f"{where}: bad value {value!r} for {name.replace('_', '-')}: {error}") from None
+
+
+def _from_mapping(table: Mapping[str, Any], where: str) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for raw_key, value in table.items():
+        name = _key(raw_key)
+        if name not in _FIELDS:
+            known = ", ".join(sorted(n.replace("_", "-") for n in _FIELDS))
+            raise ConfigError(f"{where}: unknown setting {raw_key!r} (known: {known})")
+        values[name] = _coerce(name, value, f"{where}: {raw_key}")
+    return values
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The [tool.verifier] table of a pyproject.toml, or the whole of a verifier.toml."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("verifier", {})
+    else:
+        table = data.get("tool", {}).get("verifier", data)
+    return _from_mapping(table, str(path))
+
+
+def find_config_file(start: Path) -> Path | None:
+    """verifier.toml, else a pyproject.toml with a [tool.verifier] table, in start or above."""
+    for folder in [start, *start.parents]:
+        candidate = folder / "verifier.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                if "verifier" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
+                    return candidate
+            except (tomllib.TOMLDecodeError, OSError):
+                continue
+    return None
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config_path: Path | None = None,
+    cwd: Path | None = None,
+) -> Settings:
+    """Defaults, then the config file, then ``overrides`` (command-line values; None means unset)."""
+    values: dict[str, Any] = {}
+    path = config_path or find_config_file((cwd or Path.cwd()).resolve())
+    if path is not None:
+        values.update(read_config_file(path))
+    for raw_key, value in (overrides or {}).items():
+        if value is None:
+            continue
+        name = _key(raw_key)
+        if name not in _FIELDS:
+            raise ConfigError(f"unknown setting {raw_key!r}")
+        values[name] = _coerce(name, value, f"--{raw_key.replace('_', '-')}")
+    return Settings(**values)

@@ -1,0 +1,54 @@
+"""What every format extractor takes and gives back."""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from verifier.model import FootnoteIssue, InputProblem, Reference
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document's text and where it came from."""
+
+    text: str
+    path: str  # as shown in reports
+    fs_path: Path | None = None  # on disk, for resolving relative links; None for stdin
+
+
+@dataclass(slots=True)
+class Extraction:
+    """What one extractor found in one document."""
+
+    references: list[Reference] = field(default_factory=list)
+    footnote_issues: list[FootnoteIssue] = field(default_factory=list)
+    problems: list[InputProblem] = field(default_factory=list)
+    date: dt.date | None = None
+
+
+class LineIndex:
+    """Turns character offsets into 1-based (line, column) pairs in O(log n)."""
+
+    def __init__(self, text: str) -> None:
+        starts = [0]
+        find = text.find
+        position = find("\n")
+        while position != -1:
+            starts.append(position + 1)
+            position = find("\n", position + 1)
+        self._starts = starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self._starts, offset) - 1
+        return line + 1, offset - self._starts[line] + 1
+
+    def offset(self, line: int, column: int = 1) -> int:
+        """The character offset of a 1-based line and column."""
+        return self._starts[line - 1] + column - 1
+
+    @property
+    def line_count(self) -> int:
+        return len(self._starts)

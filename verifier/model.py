@@ -1,0 +1,186 @@
+"""The records that travel through the pipeline: documents in, link results out.
+
+Every record is a frozen dataclass so a stage can hand it on without fear that a later
+stage changes it underneath.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    MARKDOWN = "markdown"
+    TEXT = "text"
+    HTML = "html"
+    WIKITEXT = "wikitext"
+
+
+class ReferenceKind(StrEnum):
+    EXTERNAL = "external"
+    INTERNAL = "internal"
+    ARCHIVE = "archive"
+    EMAIL = "email"
+    DOI = "doi"
+    # A citation with no URL at all (a journal article in a footnote): counted, never checked.
+    CITATION = "citation"
+
+
+class Outcome(StrEnum):
+    LIVE = "live"
+    ARCHIVED = "archived"
+    DEAD = "dead"
+    RESTRICTED = "restricted"
+    UNKNOWN = "unknown"
+    SKIPPED = "skipped"
+
+
+class FootnoteIssueKind(StrEnum):
+    EMPTY_DEFINITION = "empty-definition"
+    MISSING_DEFINITION = "missing-definition"
+    UNUSED_DEFINITION = "unused-definition"
+    DUPLICATE_DEFINITION = "duplicate-definition"
+    NUMBERING_GAP = "numbering-gap"
+
+
+class ReferenceIssueKind(StrEnum):
+    MALFORMED_URL = "malformed-url"
+    MISSING_TARGET = "missing-target"
+    DEAD_LINK_TAG = "dead-link-tag"
+
+
+@dataclass(frozen=True, slots=True)
+class WaybackLocation:
+    """The parts of a web.archive.org/web/<timestamp>[flags]/<original> URL."""
+
+    original: str
+    timestamp: str
+    flags: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """What a citation says about its source besides the URL."""
+
+    title: str | None = None
+    publisher: str | None = None
+    published: dt.date | None = None
+    accessed: dt.date | None = None
+    archive_url: str | None = None
+    archive_date: dt.date | None = None
+    url_status: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceIssue:
+    kind: ReferenceIssueKind
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One place in a document that points somewhere.
+
+    ``url`` is the normalised absolute URL used for checking (empty for a bare citation);
+    ``raw`` is the text exactly as written, so fixes can find it again. ``start``/``end`` are
+    character offsets of ``raw`` in the decoded document text; for a URL wrapped across lines
+    ``raw`` holds the line break as written. ``line`` and ``column`` are 1-based, columns
+    counted in characters.
+    """
+
+    url: str
+    raw: str
+    kind: ReferenceKind
+    line: int
+    column: int
+    start: int
+    end: int
+    text: str | None = None
+    footnote: str | None = None
+    citation: Citation | None = None
+    wayback: WaybackLocation | None = None
+    issues: tuple[ReferenceIssue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FootnoteIssue:
+    kind: FootnoteIssueKind
+    label: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    path: str
+    format: Format
+    encoding: str
+    references: tuple[Reference, ...]
+    footnote_issues: tuple[FootnoteIssue, ...] = ()
+    # The document's own date, when it states one; the archive falls back to it.
+    date: dt.date | None = None
+    # sha256 of the file's bytes when it was read, so fixes can tell a file changed since.
+    digest: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """Bad input: reported with file and line, and the run goes on with the rest."""
+
+    path: str
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A Wayback Machine capture of a URL."""
+
+    url: str  # https://web.archive.org/web/<timestamp>/<original>
+    timestamp: str  # 14 digits
+    original: str
+    status: int | None = None
+    mimetype: str | None = None
+
+    @property
+    def captured_at(self) -> dt.datetime:
+        return dt.datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(
+            tzinfo=dt.UTC
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """What earlier runs saw of a URL, from the store."""
+
+    first_seen: dt.datetime
+    last_live: dt.datetime | None
+    consecutive_failures: int
+    previous_outcome: Outcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkResult:
+    """The verdict on one unique URL. Every reference to the URL inherits it."""
+
+    url: str
+    outcome: Outcome
+    reason: str
+    checked_at: dt.datetime
+    http_status: int | None = None
+    final_url: str | None = None
+    redirects: tuple[str, ...] = ()
+    archive: Snapshot | None = None
+    # For a citation that is itself an archive copy: the live state of the original.
+    original_outcome: Outcome | None = None
+    history: History | None = None
+    from_cache: bool = False
+    saved_snapshot: Snapshot | None = None
+    extra: dict[str, str] = field(default_factory=dict)

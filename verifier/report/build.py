@@ -1,0 +1,182 @@
+"""The JSON report model: the one contract every output format is rendered from.
+
+``build_report`` turns documents and link results into plain JSON-ready dictionaries; every
+renderer reads only that, so ``verifier report link-health.json`` can re-render without the
+network and without re-deriving any fact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from verifier import __version__
+from verifier._types import JSONObject
+from verifier.model import (
+    Citation,
+    Document,
+    FootnoteIssue,
+    InputProblem,
+    LinkResult,
+    Outcome,
+    Reference,
+    ReferenceKind,
+    Snapshot,
+)
+
+SCHEMA_VERSION = 1
+
+#: Reference kinds that name a URL the checker looks at.
+CHECKED_KINDS = frozenset({ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL})
+
+
+def iso_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _date(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def citation_json(citation: Citation | None) -> JSONObject | None:
+    if citation is None:
+        return None
+    data: JSONObject = {
+        "title": citation.title,
+        "publisher": citation.publisher,
+        "published": _date(citation.published),
+        "accessed": _date(citation.accessed),
+        "archive_url": citation.archive_url,
+        "archive_date": _date(citation.archive_date),
+        "url_status": citation.url_status,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def reference_json(reference: Reference) -> JSONObject:
+    data: JSONObject = {
+        "url": reference.url,
+        "raw": reference.raw,
+        "kind": reference.kind.value,
+        "line": reference.line,
+        "column": reference.column,
+        "text": reference.text,
+        "footnote": reference.footnote,
+        "citation": citation_json(reference.citation),
+    }
+    if reference.wayback is not None:
+        data["wayback"] = {"original": reference.wayback.original, "timestamp": reference.wayback.timestamp}
+    if reference.issues:
+        data["issues"] = [{"kind": issue.kind.value, "message": issue.message} for issue in reference.issues]
+    return data
+
+
+def footnote_issue_json(issue: FootnoteIssue) -> JSONObject:
+    return {"kind": issue.kind.value, "label": issue.label, "line": issue.line, "message": issue.message}
+
+
+def document_json(document: Document) -> JSONObject:
+    return {
+        "path": document.path,
+        "format": document.format.value,
+        "encoding": document.encoding,
+        "sha256": document.digest,
+        "date": _date(document.date),
+        "references": [reference_json(reference) for reference in document.references],
+        "footnote_issues": [footnote_issue_json(issue) for issue in document.footnote_issues],
+    }
+
+
+def problem_json(problem: InputProblem) -> JSONObject:
+    return {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message}
+
+
+def snapshot_json(snapshot: Snapshot | None) -> JSONObject | None:
+    if snapshot is None:
+        return None
+    return {"url": snapshot.url, "timestamp": snapshot.timestamp, "original": snapshot.original}
+
+
+def occurrence_json(document: Document, reference: Reference) -> JSONObject:
+    return {
+        "path": document.path,
+        "line": reference.line,
+        "column": reference.column,
+        "footnote": reference.footnote,
+        "text": reference.text,
+        "accessed": _date(reference.citation.accessed if reference.citation else None),
+    }
+
+
+def link_json(result: LinkResult, occurrences: list[JSONObject]) -> JSONObject:
+    data: JSONObject = {
+        "url": result.url,
+        "outcome": result.outcome.value,
+        "reason": result.reason,
+        "http_status": result.http_status,
+        "final_url": result.final_url,
+        "redirects": list(result.redirects),
+        "checked_at": iso_time(result.checked_at),
+        "from_cache": result.from_cache,
+        "archive": snapshot_json(result.archive),
+        "occurrences": occurrences,
+    }
+    if result.original_outcome is not None:
+        data["original_outcome"] = result.original_outcome.value
+    if result.saved_snapshot is not None:
+        data["saved_snapshot"] = snapshot_json(result.saved_snapshot)
+    if result.history is not None:
+        data["history"] = {
+            "first_seen": iso_time(result.history.first_seen),
+            "last_live": iso_time(result.history.last_live) if result.history.last_live else None,
+            "consecutive_failures": result.history.consecutive_failures,
+            "previous_outcome": result.history.previous_outcome.value
+            if result.history.previous_outcome
+            else None,
+        }
+    return data
+
+
+def occurrences_by_url(documents: Iterable[Document]) -> dict[str, list[JSONObject]]:
+    """Every place each checked URL is cited, in document order."""
+    found: dict[str, list[JSONObject]] = {}
+    for document in documents:
+        for reference in document.references:
+            if reference.kind in CHECKED_KINDS and reference.url:
+                found.setdefault(reference.url, []).append(occurrence_json(document, reference))
+    return found
+
+
+def summarise(links: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    summary = {outcome.value: 0 for outcome in Outcome}
+    for link in links:
+        summary[link["outcome"]] += 1
+    return summary
+
+
+def build_report(
+    documents: list[Document],
+    results: Mapping[str, LinkResult],
+    *,
+    problems: Iterable[InputProblem] = (),
+    generated_at: dt.datetime | None = None,
+    changes: list[JSONObject] | None = None,
+    run: JSONObject | None = None,
+) -> JSONObject:
+    """The whole JSON report. Links appear in the order they are first cited."""
+    occurrences = occurrences_by_url(documents)
+    links = [link_json(results[url], places) for url, places in occurrences.items() if url in results]
+    report: JSONObject = {
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso_time(generated_at or dt.datetime.now(dt.UTC)),
+        "tool": {"name": "verifier", "version": __version__},
+        "summary": summarise(links),
+        "links": links,
+        "documents": [document_json(document) for document in documents],
+        "problems": [problem_json(problem) for problem in problems],
+        "changes": changes or [],
+    }
+    if run is not None:
+        report["run"] = run
+    return report
