@@ -1,8 +1,8 @@
 """The exceptions verifier raises, in one hierarchy.
 
-    VerifierError
-    ├── ConfigError      bad settings or command-line values (exit code 2)
-    └── InputError       a document that cannot be read at all (reported, run goes on)
+VerifierError
+├── ConfigError      bad settings or command-line values (exit code 2)
+└── InputError       a document that cannot be read at all (reported, run goes on)
 """
 
 from __future__ import annotations

@@ -54,6 +54,9 @@ class Settings:
     max_body_bytes: int = 65_536
     insecure: bool = False
     soft404_probe: bool = True
+    ca_bundle: str = ""  # PEM file of extra trusted CAs; empty: the system's store
+    # Names that resolve whenever our own network works: when none does, failures are ours.
+    network_canaries: tuple[str, ...] = ("web.archive.org", "www.wikipedia.org", "www.iana.org")
 
     # Politeness
     max_concurrency: int = 64
@@ -70,6 +73,9 @@ class Settings:
     # The store
     cache_path: Path = Path(".verifier/cache.sqlite")
     use_cache: bool = True
+    # Failures that may be passing (5xx, refused, resets, timeouts) make a link dead only after
+    # this many consecutive failed runs; 404, 410 and NXDOMAIN are dead at once.
+    dead_after: int = 2
     ttl: Mapping[Outcome, float] = field(
         default_factory=lambda: {
             Outcome.LIVE: 1 * DAY,
@@ -162,7 +168,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             return _as_outcomes(value, where)
         if name == "accept":
             return _as_ints(value, where)
-        if name in ("formats", "include", "exclude"):
+        if name in ("formats", "include", "exclude", "network_canaries"):
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip() for i in items if str(i).strip())
         if name == "hosts":
@@ -175,7 +181,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
                 for h, spec in dict(value).items()
             }
         if name == "ttl":
-            merged = dict(default)
+            merged = dict(default or {})
             for outcome, seconds in dict(value).items():
                 merged[Outcome(outcome)] = float(seconds)
             return merged
@@ -192,6 +198,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         if isinstance(default, float):
             return float(value)
         if name == "progress":
+            if isinstance(value, str):
+                return value.strip().lower() in ("1", "true", "yes", "on")
             return None if value is None else bool(value)
         return str(value)
     except (TypeError, ValueError, AttributeError) as error:

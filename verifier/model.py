@@ -151,9 +151,7 @@ class Snapshot:
 
     @property
     def captured_at(self) -> dt.datetime:
-        return dt.datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(
-            tzinfo=dt.UTC
-        )
+        return dt.datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)

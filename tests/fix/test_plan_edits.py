@@ -108,7 +108,8 @@ def test_html_gets_robust_link_attributes() -> None:
 def test_html_self_closing_tag() -> None:
     text = f'<img src="{DEAD}"/>'
     assert _fixed(text, Format.HTML, raw=DEAD) == (
-        f'<img src="{DEAD}" data-originalurl="{DEAD}" data-versionurl="{SNAPSHOT}" data-versiondate="2012-03-26"/>'
+        f'<img src="{DEAD}" data-originalurl="{DEAD}" data-versionurl="{SNAPSHOT}"'
+        ' data-versiondate="2012-03-26"/>'
     )
 
 

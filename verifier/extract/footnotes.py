@@ -50,7 +50,8 @@ def check_footnotes(
                     FootnoteIssueKind.DUPLICATE_DEFINITION,
                     definition.label,
                     definition.line,
-                    f"footnote {definition.label}{where} is defined again (first defined on line {earlier.line})",
+                    f"footnote {definition.label}{where} is defined again"
+                    f" (first defined on line {earlier.line})",
                 )
             )
             continue
@@ -94,7 +95,7 @@ def check_footnotes(
 def _numbering_gaps(definitions: list[FootnoteDefinition], where: str) -> list[FootnoteIssue]:
     """Definitions numbered 1, 2, 4: the missing 3 is a gap, reported at the next definition."""
     numbered = sorted(
-        {int(d.label): d for d in reversed(definitions) if d.label.isdigit()}.items(),
+        {int(d.label): d for d in reversed(definitions) if d.label.isdecimal()}.items(),
         key=lambda item: item[0],
     )
     if len(numbered) < 2 and not (numbered and numbered[0][0] != 1):

@@ -28,7 +28,9 @@ from verifier.model import (
 SCHEMA_VERSION = 1
 
 #: Reference kinds that name a URL the checker looks at.
-CHECKED_KINDS = frozenset({ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL})
+CHECKED_KINDS = frozenset(
+    {ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL}
+)
 
 
 def iso_time(moment: dt.datetime) -> str:
@@ -89,7 +91,12 @@ def document_json(document: Document) -> JSONObject:
 
 
 def problem_json(problem: InputProblem) -> JSONObject:
-    return {"path": problem.path, "line": problem.line, "severity": problem.severity, "message": problem.message}
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "severity": problem.severity,
+        "message": problem.message,
+    }
 
 
 def snapshot_json(snapshot: Snapshot | None) -> JSONObject | None:

@@ -1,0 +1,295 @@
+"""The Wayback Machine client: the good snapshot nearest a date, its verification, Save Page Now.
+
+Every request, whatever the endpoint, goes through one :class:`RateLimiter` per client (at
+most ``archive_concurrency`` at once, starts ``60 / archive_rate`` seconds apart); Save Page
+Now requests pass a second one spaced by ``save_rate``. A 429 or 5xx is asked again after
+``retry_backoff * 2**n`` seconds or the Retry-After, whichever is longer, and holds every
+other archive request for that long too; after ``retries`` more tries, or once the archive
+has taken ``archive_timeout`` seconds to answer in all, the call raises
+:class:`ArchiveUnavailable`. Time spent queueing behind our own limiter is not the
+archive's fault and is not counted.
+
+Snapshots come from the CDX API (see :mod:`verifier.check.archive_cdx` for the query and
+:mod:`verifier.check.archive_choice` for the choice). The availability API is asked only
+when the CDX API itself is broken (5xx after every retry, or a reply it cannot have
+meant): not when the archive throttles us (another endpoint would only add load) and not
+after a timeout (the time is spent). It names one capture, taken only if it was a 200.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from types import TracebackType
+from urllib.parse import quote
+
+import httpx
+
+from verifier._exceptions import ConfigError, VerifierError
+from verifier.check.archive_cdx import (
+    PAGE,
+    CDXReplyError,
+    CDXRow,
+    cdx_query_url,
+    end_of_day,
+    is_blocked_reply,
+    parse_cdx,
+    snapshot_url,
+    wayback_timestamp,
+)
+from verifier.check.archive_choice import choose_nearest, may_miss_earlier
+from verifier.check.archive_replies import AvailabilityReplyError, parse_availability, saved_capture
+from verifier.check.archive_retry import RETRY_STATUSES, ArchiveRetry, retry_after_seconds
+from verifier.check.failures import failure_from_exception
+from verifier.check.limiter import Paused, RateLimiter
+from verifier.config import Settings
+from verifier.model import Snapshot
+
+__all__ = ["ArchiveClient", "ArchiveUnavailable"]
+
+#: Largest body read from the archive: a CDX page of ten rows is a few kilobytes.
+MAX_BODY_BYTES = 1_048_576
+
+
+class ArchiveUnavailable(VerifierError):
+    """The archive could not answer: timeouts, 5xx, 429 beyond the retry budget, no connection.
+
+    ``kind`` is one of ``throttled``, ``timeout``, ``network``, ``server-error``, ``bad-reply``.
+    """
+
+    def __init__(self, message: str, *, kind: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class _Reply:
+    status: int
+    headers: httpx.Headers
+    text: str
+    url: str
+
+
+def _validate(settings: Settings) -> None:
+    if settings.archive_rate <= 0:
+        raise ConfigError("archive-rate must be a positive number of requests a minute")
+    if settings.save_rate <= 0:
+        raise ConfigError("save-rate must be a positive number of requests a minute")
+    if settings.archive_concurrency < 1:
+        raise ConfigError("archive-concurrency must be at least 1")
+    if settings.archive_timeout <= 0:
+        raise ConfigError("archive-timeout must be a positive number of seconds")
+
+
+class ArchiveClient:
+    """Use as ``async with ArchiveClient(settings) as archive: ...``; share one per run.
+
+    ``clock`` (monotonic seconds) paces the limiters; the default is :func:`time.monotonic`.
+    """
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
+        _validate(settings)
+        self._settings = settings
+        self._clock = clock or time.monotonic
+        self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)
+        self._save_limiter = RateLimiter(settings.save_rate, None, clock=self._clock)
+        self._retry = ArchiveRetry.from_settings(settings)
+        self._snapshot_host = settings.snapshot_host.rstrip("/")
+        self._client: httpx.AsyncClient | None = None
+        self._requests_made = 0
+
+    @property
+    def requests_made(self) -> int:
+        """HTTP requests sent to the archive so far, retries included."""
+        return self._requests_made
+
+    async def __aenter__(self) -> ArchiveClient:
+        timeout = self._settings.archive_timeout
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, self._settings.connect_timeout)),
+            headers={"User-Agent": self._settings.user_agent},
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=self._settings.archive_concurrency + 1),
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None = None,
+        exc: BaseException | None = None,
+        traceback: TracebackType | None = None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def nearest_snapshot(self, url: str, when: dt.date | None) -> Snapshot | None:
+        """The good snapshot nearest ``when`` (rule in archive_choice), or the newest without it.
+
+        None when the archive holds no good capture of ``url`` (or excludes the site).
+        The newest is asked for as the captures closest to now rather than with ``limit=-1``,
+        which implies ``fastLatest``: that reads only the newest index block and can come back
+        empty when the newest captures are filtered out.
+        """
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        moment = end_of_day(when) if when is not None else dt.datetime.now(dt.UTC)
+        closest = wayback_timestamp(moment)
+        try:
+            rows = await self._cdx(url, closest)
+            if when is not None and may_miss_earlier(rows, when, PAGE):
+                rows += await self._cdx(url, closest, until=closest)
+        except ArchiveUnavailable as error:
+            if error.kind not in ("server-error", "bad-reply"):
+                raise
+            return await self._availability(url, closest, error)
+        chosen = choose_nearest(rows, when)
+        return chosen.snapshot(self._snapshot_host) if chosen is not None else None
+
+    async def verify(self, snapshot: Snapshot) -> bool:
+        """Whether one GET of the snapshot's ``id_`` form (the capture as archived) answers 200.
+
+        Redirects are not followed: the archive redirects a capture that was itself a
+        redirect, or a timestamp it does not hold, and neither is the capture chosen.
+        """
+        address = snapshot_url(self._snapshot_host, snapshot.timestamp, snapshot.original, "id_")
+        reply = await self._request(address, "snapshot", read_body=False)
+        return reply.status == 200
+
+    async def save(self, url: str) -> Snapshot | None:
+        """Ask Save Page Now to capture ``url``; the capture it names, or None when it names none."""
+        address = f"{self._settings.save_endpoint.rstrip('/')}/{url}"
+        reply = await self._request(address, "Save Page Now", read_body=False, save=True)
+        if reply.status >= 400:
+            return None
+        capture = saved_capture(reply.headers, reply.url)
+        if capture is None:
+            return None
+        timestamp, original = capture
+        return Snapshot(
+            url=snapshot_url(self._snapshot_host, timestamp, original),
+            timestamp=timestamp,
+            original=original,
+        )
+
+    async def _cdx(self, url: str, closest: str, *, until: str | None = None) -> list[CDXRow]:
+        address = cdx_query_url(self._settings.cdx_endpoint, url, closest, until=until)
+        reply = await self._request(address, "CDX API")
+        if reply.status == 403 and is_blocked_reply(reply.text):
+            return []
+        if reply.status != 200:
+            raise ArchiveUnavailable(
+                f"the CDX API answered {reply.status}", kind="bad-reply", status=reply.status
+            )
+        try:
+            return parse_cdx(reply.text)
+        except CDXReplyError as error:
+            raise ArchiveUnavailable(str(error), kind="bad-reply", status=reply.status) from None
+
+    async def _availability(self, url: str, closest: str, cause: ArchiveUnavailable) -> Snapshot | None:
+        endpoint = self._settings.availability_endpoint
+        address = f"{endpoint}?url={quote(url, safe='')}&timestamp={closest}"
+        try:
+            reply = await self._request(address, "availability API")
+        except ArchiveUnavailable as error:
+            raise ArchiveUnavailable(f"{cause}; {error}", kind=error.kind, status=error.status) from None
+        if reply.status != 200:
+            raise ArchiveUnavailable(
+                f"{cause}; the availability API answered {reply.status}", kind=cause.kind, status=reply.status
+            )
+        try:
+            answer = parse_availability(reply.text, url, self._snapshot_host)
+        except AvailabilityReplyError as error:
+            raise ArchiveUnavailable(f"{cause}; {error}", kind="bad-reply") from None
+        if answer.bad_status is not None:
+            # One capture that is not a 200 says nothing about the others the CDX API would list.
+            raise ArchiveUnavailable(
+                f"{cause}; the availability API names only a capture archived with status "
+                f"{answer.bad_status}",
+                kind=cause.kind,
+            )
+        return answer.snapshot
+
+    async def _request(
+        self, address: str, service: str, *, read_body: bool = True, save: bool = False
+    ) -> _Reply:
+        """GET ``address`` through the limiters, asking again on 429/5xx/no answer within budget."""
+        limiters = (self._save_limiter, self._limiter) if save else (self._limiter,)
+        loop = asyncio.get_running_loop()
+        spent = 0.0
+        attempt = 0
+        while True:
+            attempt += 1
+            reply: _Reply | None = None
+            problem = ""
+            kind = ""
+            async with AsyncExitStack() as stack:
+                try:
+                    for limiter in limiters:
+                        await stack.enter_async_context(limiter.turn(max_pause=self._retry.retry_after_cap))
+                except Paused as pause:
+                    raise ArchiveUnavailable(
+                        f"the archive asked for quiet and {pause.remaining:.1f} s of it remain",
+                        kind="throttled",
+                    ) from None
+                started = loop.time()
+                try:
+                    async with asyncio.timeout(self._retry.budget - spent):
+                        reply = await self._exchange(address, read_body)
+                except (TimeoutError, httpx.TimeoutException):
+                    problem, kind = f"gave no answer within {self._retry.budget:g} s", "timeout"
+                except httpx.TransportError as error:
+                    failure = failure_from_exception(error)
+                    problem, kind = f"could not be reached ({failure.kind}: {failure.detail})", "network"
+                spent += loop.time() - started
+
+            if reply is not None and reply.status not in RETRY_STATUSES:
+                return reply
+            retry_after = retry_after_seconds(reply.headers.get("retry-after")) if reply is not None else None
+            wait = self._retry.wait_after(attempt, retry_after)
+            if reply is not None:
+                problem = f"answered {reply.status}"
+                kind = "throttled" if reply.status == 429 else "server-error"
+                # The archive limits the whole address, so every request holds off, not just this one,
+                # for as long as it asked even when this call gives up.
+                for limiter in limiters:
+                    limiter.pause(wait)
+            status = reply.status if reply is not None else None
+            if self._retry.too_long(retry_after):
+                raise ArchiveUnavailable(
+                    f"the {service} {problem} and asked for {retry_after:g} s of quiet "
+                    f"(more than retry-after-cap {self._retry.retry_after_cap:g} s)",
+                    kind=kind,
+                    status=status,
+                )
+            if attempt >= self._retry.attempts or spent >= self._retry.budget:
+                raise ArchiveUnavailable(
+                    f"the {service} {problem} ({attempt} {'try' if attempt == 1 else 'tries'})",
+                    kind=kind,
+                    status=status,
+                )
+            await asyncio.sleep(wait)
+
+    async def _exchange(self, address: str, read_body: bool) -> _Reply:
+        client = self._client
+        if client is None:
+            raise RuntimeError("use the ArchiveClient inside 'async with'")
+        self._requests_made += 1
+        async with client.stream("GET", address) as response:
+            body = b""
+            if read_body:
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.aiter_bytes():
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if size >= MAX_BODY_BYTES:
+                        break
+                body = b"".join(chunks)[:MAX_BODY_BYTES]
+            text = body.decode(response.encoding or "utf-8", errors="replace")
+            return _Reply(response.status_code, response.headers, text, str(response.url))

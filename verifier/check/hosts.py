@@ -1,0 +1,157 @@
+"""Politeness: one pool per host (concurrency, spacing, backoff) under one global cap."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from urllib.parse import urlsplit
+
+from verifier.config import Settings
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_key(url: str) -> str:
+    """``host:port`` of a URL, so two servers on one machine count as two hosts."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is None:
+        port = _DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    return f"{host}:{port}"
+
+
+class HostPool:
+    """Limits one host: at most ``concurrency`` requests at once, starts ``interval`` apart.
+
+    A 429 or 503 calls :meth:`back_off`, which pauses every request to the host (not just
+    the one that was refused) and widens the penalty each time until the host answers well.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        concurrency: int,
+        interval: float,
+        *,
+        penalty_base: float = 1.0,
+        penalty_cap: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.key = key
+        self.concurrency = max(1, concurrency)
+        self.interval = max(0.0, interval)
+        self._semaphore = asyncio.Semaphore(self.concurrency)
+        self._clock = clock
+        self._next_start = 0.0
+        self._last_start = -1e18
+        self._paused_until = 0.0
+        self._penalty = 0.0
+        self._penalty_base = max(0.0, penalty_base)
+        self._penalty_cap = max(self._penalty_base, penalty_cap)
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.started = 0
+
+    @property
+    def penalty(self) -> float:
+        return self._penalty
+
+    def _reserve_start(self) -> float:
+        """Book the next start time and return how long to wait for it."""
+        now = self._clock()
+        start = max(now, self._next_start, self._paused_until)
+        self._next_start = start + self.interval
+        return start - now
+
+    def _still_to_wait(self) -> float:
+        now = self._clock()
+        return max(0.0, self._last_start + self.interval - now, self._paused_until - now)
+
+    @asynccontextmanager
+    async def slot(self, gate: asyncio.Semaphore | None = None) -> AsyncIterator[None]:
+        """Wait for this host's turn, then for ``gate`` (the global cap), then run."""
+        async with self._semaphore:
+            # Booking spreads the waiters out without holding a global slot while they sleep.
+            delay = self._reserve_start()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with gate if gate is not None else contextlib.nullcontext():
+                # The gate or a pause announced meanwhile may have shifted our turn: check again.
+                delay = self._still_to_wait()
+                while delay > 0:
+                    await asyncio.sleep(delay)
+                    delay = self._still_to_wait()
+                self._last_start = self._clock()
+                self.in_flight += 1
+                self.started += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                try:
+                    yield
+                finally:
+                    self.in_flight -= 1
+
+    def back_off(self, retry_after: float | None = None) -> float:
+        """The host said "slow down": pause it; returns the pause in seconds."""
+        self._penalty = min(self._penalty_cap, max(self._penalty_base, self._penalty * 2))
+        pause = self._penalty if retry_after is None else min(self._penalty_cap, max(0.0, retry_after))
+        self._paused_until = max(self._paused_until, self._clock() + pause)
+        return pause
+
+    def recovered(self) -> None:
+        """The host answered normally: let the penalty fade."""
+        if self._penalty:
+            self._penalty = self._penalty / 2 if self._penalty / 2 >= self._penalty_base else 0.0
+
+
+class HostPools:
+    """Every host's pool plus the global cap; ``slot(url)`` is the one way in."""
+
+    def __init__(self, settings: Settings, *, penalty_base: float | None = None) -> None:
+        self._settings = settings
+        self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self._pools: dict[str, HostPool] = {}
+        self._penalty_base = settings.retry_backoff if penalty_base is None else penalty_base
+        self.in_flight = 0
+        self.max_in_flight = 0
+
+    def pool(self, url: str) -> HostPool:
+        key = host_key(url)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = self._new_pool(key)
+        return pool
+
+    def _new_pool(self, key: str) -> HostPool:
+        host = key.rsplit(":", 1)[0]
+        # Per-host settings may name "host:port" (handy for local servers) or just the host.
+        name = key if key in self._settings.hosts else host
+        return HostPool(
+            key,
+            self._settings.host_concurrency_for(name),
+            self._settings.host_interval_for(name),
+            penalty_base=self._penalty_base,
+            penalty_cap=self._settings.retry_after_cap,
+        )
+
+    @property
+    def pools(self) -> dict[str, HostPool]:
+        return dict(self._pools)
+
+    @asynccontextmanager
+    async def slot(self, url: str) -> AsyncIterator[HostPool]:
+        pool = self.pool(url)
+        # Host first: a request queued behind a busy host must not hold a global slot.
+        async with pool.slot(self._global):
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                yield pool
+            finally:
+                self.in_flight -= 1

@@ -1,0 +1,677 @@
+"""The live probe: asks a URL's server, politely, what became of it.
+
+One shared httpx client (HTTP/1.1, a small connection pool per host, redirects followed by
+hand so the whole chain is seen). HEAD first; GET when HEAD is refused or suspicious (405,
+501, any 4xx or 5xx but 429, no content type), and GET too when the host answers a made-up
+sibling address with 2xx, so the page can be compared with that answer. A 2xx HTML answer to
+HEAD on a host that answers made-up addresses with a real 404 is trusted without a GET: such
+hosts rarely serve "not found" pages with 200, and a second request per link would double
+the cost of every check. Bodies are read as a stream and decompressed here, with limits on
+both the raw and the decoded size. Every request runs inside a total deadline. Transient
+trouble is retried (tenacity); the verdict itself comes from :mod:`verifier.check.classify`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+import ssl
+import time
+import zlib
+from collections import Counter, OrderedDict
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
+from tenacity.stop import stop_base
+
+from verifier._exceptions import ConfigError
+from verifier.check.classify import ProbeFacts, bot_wall, classify
+from verifier.check.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
+from verifier.check.hosts import HostPools, host_key
+from verifier.check.retry import Retry, parse_retry_after
+from verifier.check.soft404 import (
+    Fingerprint,
+    HostProbes,
+    fingerprint,
+    host_soft404s,
+    matches_probe,
+    title_and_heading,
+)
+from verifier.check.verdict import LiveVerdict
+from verifier.config import Settings
+from verifier.model import Outcome
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+_KEPT_HEADERS = ("server", "cf-mitigated", "retry-after", "content-type", "content-encoding")
+_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
+_HTMLISH = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One HTTP response, reduced to what judgement needs."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    location: str | None
+    markup: str = ""
+    body_read: bool = False
+
+
+class _Budget:
+    """Time one URL may take, counted from its first request (not from the wait for a slot)."""
+
+    __slots__ = ("_seconds", "_started")
+
+    def __init__(self, seconds: float) -> None:
+        self._seconds = seconds
+        self._started: float | None = None
+
+    def begin(self) -> None:
+        if self._started is None:
+            self._started = time.monotonic()
+
+    def remaining(self) -> float:
+        if self._started is None:
+            return self._seconds
+        return self._seconds - (time.monotonic() - self._started)
+
+
+class _OutOfTime(stop_base):
+    """Stop when the wait before the next try would overrun the URL's budget."""
+
+    def __init__(self, budget: _Budget) -> None:
+        self._budget = budget
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self._budget.remaining() - (retry_state.upcoming_sleep or 0.0) <= 0
+
+
+@dataclass(slots=True)
+class _UrlState:
+    """What one check carries from one try to the next."""
+
+    budget: _Budget
+    use_get: bool = False
+    retry_after: float | None = None
+
+
+# Bodies ----------------------------------------------------------------------------------------
+
+
+def _decompressor(encoding: str) -> Any:
+    """A zlib decompressor for the response's Content-Encoding; None for identity; False if unknown."""
+    name = encoding.strip().lower()
+    if name in ("", "identity", "none"):
+        return None
+    if name in ("gzip", "x-gzip"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 16)
+    if name == "deflate":
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)
+    return False
+
+
+def _charset(content_type: str, head: bytes) -> str:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.partition("=")
+        if key.strip().lower() == "charset" and value.strip():
+            return value.strip().strip("\"'")
+    found = _CHARSET.search(head[:4096])
+    return found.group(1).decode("ascii", "replace") if found else "utf-8"
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    if not body:
+        return ""
+    try:
+        return body.decode(_charset(content_type, body), errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
+
+
+def _is_textual(content_type: str) -> bool:
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return not kind or kind in _HTMLISH or kind.startswith("text/")
+
+
+async def _read_body(response: httpx.Response, limit: int) -> bytes | None:
+    """At most ``limit`` decoded bytes; raw reading stops near ``limit`` too (no bomb gets far)."""
+    decoder = _decompressor(response.headers.get("content-encoding", ""))
+    if decoder is False:
+        return None
+    raw_cap = 2 * limit + 16_384
+    raw_seen = 0
+    out = bytearray()
+    async for chunk in response.aiter_raw():
+        raw_seen += len(chunk)
+        if decoder is None:
+            out += chunk[: limit - len(out)]
+        else:
+            try:
+                out += decoder.decompress(chunk, limit - len(out))
+            except zlib.error:
+                break
+        if len(out) >= limit or raw_seen >= raw_cap or (decoder is not None and decoder.eof):
+            break
+    return bytes(out)
+
+
+async def _drain(response: httpx.Response, limit: int = 16_384) -> None:
+    """Read a small unwanted body to its end, so the connection can serve the next request.
+
+    A body left unread closes the connection; a big one is cheaper to drop than to read.
+    """
+    seen = 0
+    try:
+        async for chunk in response.aiter_raw():
+            seen += len(chunk)
+            if seen > limit:
+                return
+    except (httpx.ReadError, httpx.RemoteProtocolError):
+        return
+
+
+class _PerHostTransport(httpx.AsyncBaseTransport):
+    """Connection pools kept per host behind the one shared client.
+
+    httpcore's single pool scans every connection for every queued request, which grows
+    with the square of the number of hosts in flight; a small pool per host does not. Idle
+    hosts beyond ``max_idle_hosts`` are closed, least recently used first.
+    """
+
+    def __init__(self, *, verify: ssl.SSLContext | bool, per_host: int, max_idle_hosts: int) -> None:
+        self._verify = verify
+        self._limits = httpx.Limits(
+            max_connections=max(1, per_host),
+            max_keepalive_connections=max(1, per_host),
+            keepalive_expiry=30.0,
+        )
+        self._max_idle_hosts = max(1, max_idle_hosts)
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = OrderedDict()
+        self._busy: Counter[tuple[bytes, bytes, int | None]] = Counter()
+
+    def _pool(self, key: tuple[bytes, bytes, int | None]) -> httpx.AsyncHTTPTransport:
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = self._pools[key] = httpx.AsyncHTTPTransport(
+                verify=self._verify, http1=True, http2=False, limits=self._limits
+            )
+        else:
+            self._pools.move_to_end(key)
+        return pool
+
+    async def _evict(self) -> None:
+        idle = [key for key in self._pools if not self._busy[key]]
+        # Take them out before the first await, so concurrent evictions never pick the same pool.
+        victims = [self._pools.pop(key) for key in idle[: max(0, len(self._pools) - self._max_idle_hosts)]]
+        for pool in victims:
+            await pool.aclose()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pool(key)
+        self._busy[key] += 1
+        try:
+            response = await pool.handle_async_request(request)
+        except BaseException:
+            self._busy[key] -= 1
+            raise
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_CountedStream(response.stream, lambda: self._release(key)),
+            extensions=response.extensions,
+        )
+
+    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
+        self._busy[key] -= 1
+
+    async def maybe_evict(self) -> None:
+        if len(self._pools) > self._max_idle_hosts:
+            await self._evict()
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.aclose()
+
+
+class _CountedStream(httpx.AsyncByteStream):
+    """A response body that tells its pool when it is closed."""
+
+    def __init__(
+        self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, on_close: Callable[[], None]
+    ) -> None:
+        assert isinstance(stream, httpx.AsyncByteStream)
+        self._stream = stream
+        self._on_close: Callable[[], None] | None = on_close
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            yield chunk
+
+    async def aclose(self) -> None:
+        try:
+            await self._stream.aclose()
+        finally:
+            on_close, self._on_close = self._on_close, None
+            if on_close is not None:
+                on_close()
+
+
+# Our own network --------------------------------------------------------------------------------
+
+
+class NetworkWatch:
+    """Tells whether our own network works, by resolving well-known names.
+
+    One lookup round at a time, shared by every check that asks, remembered for ``ttl``.
+    """
+
+    def __init__(self, canaries: tuple[str, ...], *, timeout: float, ttl: float = 30.0) -> None:
+        self._canaries = canaries
+        self._timeout = timeout
+        self._ttl = ttl
+        self._task: asyncio.Task[bool] | None = None
+        self._checked_at = 0.0
+
+    async def online(self) -> bool:
+        if not self._canaries:
+            return True
+        stale = time.monotonic() - self._checked_at > self._ttl
+        if self._task is None or (self._task.done() and stale):
+            self._checked_at = time.monotonic()
+            self._task = asyncio.ensure_future(self._look_up())
+        return await asyncio.shield(self._task)
+
+    async def _resolves(self, name: str) -> bool:
+        loop = asyncio.get_running_loop()
+        try:
+            async with asyncio.timeout(self._timeout):
+                await loop.getaddrinfo(name, 443)
+        except (OSError, TimeoutError, UnicodeError):
+            return False
+        return True
+
+    async def _look_up(self) -> bool:
+        results = await asyncio.gather(*(self._resolves(name) for name in self._canaries))
+        return any(results)
+
+    async def aclose(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+# The checker ------------------------------------------------------------------------------------
+
+
+class LiveChecker:
+    """Checks URLs live. ``check`` is safe to run concurrently; it never raises for network trouble."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._retry = Retry.from_settings(settings)
+        self._pools = HostPools(settings)
+        self._probes = HostProbes(self._probe_fingerprint)
+        self._network = NetworkWatch(settings.network_canaries, timeout=max(1.0, settings.connect_timeout))
+        self._client: httpx.AsyncClient | None = None
+        self._transport: _PerHostTransport | None = None
+        self._requests = 0
+
+    @property
+    def requests_made(self) -> int:
+        return self._requests
+
+    @property
+    def pools(self) -> HostPools:
+        return self._pools
+
+    async def __aenter__(self) -> LiveChecker:
+        self._client = self._make_client()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._probes.aclose()
+        await self._network.aclose()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    def _make_client(self) -> httpx.AsyncClient:
+        settings = self._settings
+        # One context for every host: loading the trust store is the slow part of TLS setup.
+        verify: ssl.SSLContext
+        if settings.insecure:
+            verify = httpx.create_ssl_context(verify=False)
+        elif settings.ca_bundle:
+            try:
+                verify = ssl.create_default_context(cafile=settings.ca_bundle)
+            except (OSError, ssl.SSLError) as error:
+                raise ConfigError(f"ca-bundle: cannot use {settings.ca_bundle}: {error}") from None
+        else:
+            verify = httpx.create_ssl_context()
+        self._transport = _PerHostTransport(
+            verify=verify,
+            per_host=max([settings.host_concurrency, *(h.concurrency or 1 for h in settings.hosts.values())]),
+            max_idle_hosts=max(32, 4 * settings.max_concurrency),
+        )
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.timeout,
+            write=settings.timeout,
+            pool=None,
+        )
+        # Cookies live per check (see _follow), never in the shared client.
+        refuse_all = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        return httpx.AsyncClient(
+            http1=True,
+            http2=False,
+            verify=verify,
+            timeout=timeout,
+            transport=self._transport,
+            follow_redirects=False,
+            cookies=refuse_all,
+            headers={
+                "User-Agent": settings.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+
+    # Public entry ------------------------------------------------------------------------------
+
+    async def check(self, url: str) -> LiveVerdict:
+        """The live verdict on ``url``."""
+        if self._client is None:
+            raise RuntimeError("LiveChecker.check() needs 'async with LiveChecker(settings)'")
+        try:
+            return await self._check(url)
+        except Exception as error:  # a bug must not sink a run of thousands of URLs
+            failure = failure_from_exception(error)
+            return LiveVerdict(
+                url=url,
+                outcome=Outcome.UNKNOWN,
+                reason=f"the check failed unexpectedly: {failure.detail}",
+                failure=failure.kind.value,
+            )
+
+    async def _check(self, url: str) -> LiveVerdict:
+        try:
+            scheme = httpx.URL(url).scheme if url else ""
+        except (httpx.InvalidURL, ValueError) as error:
+            facts = ProbeFacts(
+                url=url, failure=FailureKind.INVALID_URL, failure_detail=f"this is not a valid URL ({error})"
+            )
+            verdict = classify(facts)
+            return LiveVerdict(
+                url=url, outcome=verdict.outcome, reason=verdict.reason, failure=FailureKind.INVALID_URL.value
+            )
+        if scheme not in ("http", "https"):
+            reason = f"not a web address ({scheme or url!r})"
+            return LiveVerdict(url=url, outcome=Outcome.SKIPPED, reason=reason)
+        state = _UrlState(budget=_Budget(self._retry.budget))
+        facts = await self._with_retries(url, state)
+        verdict = classify(facts, self._settings.accept)
+        return LiveVerdict(
+            url=url,
+            outcome=verdict.outcome,
+            reason=verdict.reason,
+            http_status=facts.status,
+            final_url=facts.final_url,
+            redirects=facts.redirects,
+            failure=facts.failure.value if facts.failure else None,
+            network_down=verdict.network_down,
+            attempts=facts.attempts,
+        )
+
+    # Retries -------------------------------------------------------------------------------------
+
+    def _worth_retrying(self, facts: ProbeFacts) -> bool:
+        if facts.network_down:
+            return False  # no use asking again while we are offline
+        if facts.failure is not None:
+            return self._retry.retries_failure(facts.failure)
+        status = facts.status
+        if status is None or status in self._settings.accept:
+            return False
+        return self._retry.retries_status(status) and bot_wall(facts) is None
+
+    async def _with_retries(self, url: str, state: _UrlState) -> ProbeFacts:
+        retry = self._retry
+        attempts = 0
+
+        def wait(call: RetryCallState) -> float:
+            return retry.wait_for(call.attempt_number, state.retry_after)
+
+        async def attempt() -> ProbeFacts:
+            nonlocal attempts
+            attempts += 1
+            facts = await self._attempt(url, state)
+            if facts.failure in NEEDS_NETWORK_CHECK:
+                # A name that does not resolve looks the same whether it is gone or we are offline.
+                facts = dataclasses.replace(facts, network_down=not await self._network.online())
+            return facts
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(retry.attempts) | _OutOfTime(state.budget),
+            wait=wait,
+            retry=retry_if_result(self._worth_retrying),
+            retry_error_callback=lambda call: call.outcome.result() if call.outcome else None,
+            reraise=True,
+        )
+        facts: ProbeFacts = await retrying(attempt)
+        return dataclasses.replace(facts, attempts=attempts)
+
+    # One try -------------------------------------------------------------------------------------
+
+    async def _attempt(self, url: str, state: _UrlState) -> ProbeFacts:
+        deadline = state.budget
+        if not state.use_get:
+            facts = await self._follow(url, "HEAD", deadline)
+            if self._head_suffices(facts):
+                facts = await self._compare_with_nonsense(url, facts, deadline, have_body=False)
+                state.retry_after = parse_retry_after(facts.headers.get("retry-after"))
+                return facts
+            state.use_get = True
+        facts = await self._follow(url, "GET", deadline)
+        facts = await self._compare_with_nonsense(url, facts, deadline, have_body=True)
+        state.retry_after = parse_retry_after(facts.headers.get("retry-after"))
+        return facts
+
+    @staticmethod
+    def _head_suffices(facts: ProbeFacts) -> bool:
+        """Whether a GET could tell us more than this HEAD did."""
+        failure = facts.failure
+        if failure is not None:
+            # A server that chokes on HEAD may still serve GET; DNS, refusals and TLS won't change.
+            return failure not in (FailureKind.RESET, FailureKind.PROTOCOL)
+        status = facts.status or 0
+        if status == 429:
+            return True  # asked to slow down: wait, don't ask again at once
+        if status >= 400:
+            return False
+        return bool(facts.content_type)
+
+    async def _compare_with_nonsense(
+        self, url: str, facts: ProbeFacts, deadline: _Budget, *, have_body: bool
+    ) -> ProbeFacts:
+        """The Bar-Yossef test for a page that answered 2xx on a host that answers nonsense with 2xx."""
+        settings = self._settings
+        status = facts.status
+        if not settings.soft404_probe or status is None or not 200 <= status < 300:
+            return facts
+        if not _is_textual(facts.content_type or ""):
+            return facts
+        parts = urlsplit(url)
+        if parts.path in ("", "/") and not parts.query:
+            return facts  # a home page is what made-up addresses often land on: nothing to learn
+        probe = await self._probes.for_host(host_key(url), url)
+        if not host_soft404s(probe):
+            return facts
+        page = facts
+        if not have_body:
+            page = await self._follow(url, "GET", deadline)
+            if page.failure is not None or page.status is None or not 200 <= page.status < 300:
+                return page
+        mine = fingerprint(
+            status=page.status, url=url, final_url=page.final_url, title=page.title, markup=page.markup
+        )
+        why = matches_probe(probe, mine)
+        return dataclasses.replace(page, soft404=why) if why else page
+
+    async def _probe_fingerprint(self, nonsense_url: str) -> Fingerprint | None:
+        facts = await self._follow(nonsense_url, "GET", _Budget(self._settings.timeout * 2))
+        if facts.failure is not None:
+            return None
+        return fingerprint(
+            status=facts.status,
+            url=nonsense_url,
+            final_url=facts.final_url,
+            title=facts.title,
+            markup=facts.markup,
+        )
+
+    # Redirect chains ----------------------------------------------------------------------------
+
+    async def _follow(self, url: str, method: str, deadline: _Budget) -> ProbeFacts:
+        """Request ``url`` and follow its redirects by hand, recording every hop."""
+        jar = httpx.Cookies()
+        chain: list[str] = []
+        current = url
+        seen = {(current, "")}
+        for _ in range(self._settings.max_redirects + 1):
+            answer = await self._request(method, current, jar, deadline)
+            if isinstance(answer, Failure):
+                return ProbeFacts(
+                    url=url,
+                    final_url=current,
+                    redirects=tuple(chain),
+                    failure=answer.kind,
+                    failure_detail=answer.detail,
+                )
+            if answer.status in REDIRECT_STATUSES and answer.location:
+                try:
+                    target = str(httpx.URL(current).join(answer.location))
+                except (httpx.InvalidURL, ValueError) as error:
+                    return ProbeFacts(
+                        url=url,
+                        status=answer.status,
+                        final_url=current,
+                        redirects=tuple(chain),
+                        failure=FailureKind.INVALID_URL,
+                        failure_detail=f"it redirects to an address that is not valid ({error})",
+                    )
+                chain.append(target)
+                cookies = "; ".join(f"{k}={v}" for k, v in sorted(jar.items()))
+                if (target, cookies) in seen:
+                    return ProbeFacts(
+                        url=url,
+                        status=answer.status,
+                        final_url=target,
+                        redirects=tuple(chain),
+                        failure=FailureKind.REDIRECT_LOOP,
+                        failure_detail=" → ".join([url, *chain]),
+                    )
+                seen.add((target, cookies))
+                if httpx.URL(target).scheme not in ("http", "https"):
+                    break
+                current = target
+                continue
+            content_type = answer.headers.get("content-type")
+            title, heading = title_and_heading(answer.markup) if answer.markup else (None, None)
+            return ProbeFacts(
+                url=url,
+                status=answer.status,
+                final_url=current,
+                redirects=tuple(chain),
+                content_type=content_type,
+                title=title,
+                heading=heading,
+                markup=answer.markup,
+                headers=answer.headers,
+            )
+        if chain and httpx.URL(chain[-1]).scheme not in ("http", "https"):
+            return ProbeFacts(
+                url=url,
+                final_url=chain[-1],
+                redirects=tuple(chain),
+                failure=FailureKind.INVALID_URL,
+                failure_detail=f"it redirects to something that is not a web address ({chain[-1]})",
+            )
+        return ProbeFacts(
+            url=url,
+            final_url=current,
+            redirects=tuple(chain),
+            failure=FailureKind.TOO_MANY_REDIRECTS,
+            failure_detail=f"more than {self._settings.max_redirects} in a row, last to {chain[-1]}",
+        )
+
+    # One request ----------------------------------------------------------------------------------
+
+    def _headers_for(self, url: str) -> dict[str, str]:
+        key = host_key(url)
+        hosts = self._settings.hosts
+        name = key if key in hosts else key.rsplit(":", 1)[0]
+        return self._settings.headers_for(name)
+
+    async def _request(
+        self, method: str, url: str, jar: httpx.Cookies, deadline: _Budget
+    ) -> _Answer | Failure:
+        assert self._client is not None
+        client = self._client
+        settings = self._settings
+        async with self._pools.slot(url) as pool:
+            deadline.begin()
+            limit = min(settings.timeout, deadline.remaining())
+            if limit <= 0:
+                return Failure(FailureKind.TIMEOUT, "the time allowed for this URL ran out")
+            self._requests += 1
+            try:
+                async with asyncio.timeout(limit):
+                    request = client.build_request(method, url, headers=self._headers_for(url), cookies=jar)
+                    response = await client.send(request, stream=True)
+                    try:
+                        if "set-cookie" in response.headers:
+                            jar.extract_cookies(response)
+                        answer = await self._answer(method, url, response)
+                    finally:
+                        await response.aclose()
+                if self._transport is not None:
+                    await self._transport.maybe_evict()
+            except TimeoutError:
+                return Failure(FailureKind.TIMEOUT, f"no complete answer within {limit:.3g} s")
+            except (httpx.HTTPError, httpx.InvalidURL, OSError, ssl.SSLError, ValueError) as error:
+                return failure_from_exception(error)
+            if answer.status in (429, 503):
+                pool.back_off(parse_retry_after(answer.headers.get("retry-after")))
+            elif answer.status < 500:
+                pool.recovered()
+            return answer
+
+    async def _answer(self, method: str, url: str, response: httpx.Response) -> _Answer:
+        headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
+        status = response.status_code
+        location = response.headers.get("location")
+        content_type = headers.get("content-type", "")
+        if method != "GET" or (status in REDIRECT_STATUSES and location) or not _is_textual(content_type):
+            await _drain(response)
+            return _Answer(url=url, status=status, headers=headers, location=location)
+        try:
+            body = await _read_body(response, self._settings.max_body_bytes)
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            # The status line arrived; a body cut short still leaves a usable answer.
+            body = None
+        markup = _decode(body, content_type) if body else ""
+        return _Answer(
+            url=url, status=status, headers=headers, location=location, markup=markup, body_read=True
+        )

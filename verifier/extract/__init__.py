@@ -1,0 +1,178 @@
+"""Extraction: from files on disk to documents with every reference they make.
+
+The front door reads each file once, decodes it, tells its format by content and hands it to
+that format's extractor. Whatever goes wrong with one file (unreadable, binary, an extractor
+that fails) becomes an InputProblem naming the file, and the run goes on with the next.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import cast
+
+from verifier._exceptions import InputError
+from verifier.extract.base import Extraction, Source
+from verifier.extract.decode import Binary, Decoded, decode_document
+from verifier.extract.discover import STDIN, StandardInput, iter_input_files
+from verifier.extract.sniff import sniff_format
+from verifier.model import Document, Format, InputProblem
+
+__all__ = [
+    "STDIN",
+    "Extractor",
+    "ExtractorTable",
+    "extract_bytes",
+    "extract_file",
+    "extract_text_as",
+    "extractor_for",
+    "iter_documents",
+]
+
+Extractor = Callable[[Source], Extraction]
+#: Extractors to use instead of the standard ones, by format (an embedding tool's own, say).
+ExtractorTable = Mapping[Format, Extractor]
+
+# Module and function of each format's extractor, imported on first use so that one
+# extractor failing to import does not take the others down with it.
+_EXTRACTORS: dict[Format, tuple[str, str]] = {
+    Format.MARKDOWN: ("verifier.extract.markdown", "extract_markdown"),
+    Format.TEXT: ("verifier.extract.text", "extract_text"),
+    Format.HTML: ("verifier.extract.html", "extract_html"),
+    Format.WIKITEXT: ("verifier.extract.wikitext", "extract_wikitext"),
+}
+
+
+def extractor_for(fmt: Format) -> Extractor:
+    """The function that extracts references from documents in ``fmt``."""
+    module_name, function_name = _EXTRACTORS[fmt]
+    module = importlib.import_module(module_name)
+    return cast(Extractor, getattr(module, function_name))
+
+
+def extract_text_as(text: str, fmt: Format, path: str, fs_path: Path | None = None) -> Extraction:
+    """Run the ``fmt`` extractor on ``text``; its exceptions are left to the caller."""
+    return extractor_for(fmt)(Source(text=text, path=path, fs_path=fs_path))
+
+
+def _failure(display_path: str, fmt: Format, error: Exception) -> InputProblem:
+    if isinstance(error, InputError):
+        return InputProblem(display_path, error.line, str(error).split(": ", 1)[-1])
+    name = type(error).__name__
+    detail = f"{name}: {error}" if str(error) else name
+    # Parsers' own errors (html.parser, SyntaxError and kin) say where they stopped.
+    line = getattr(error, "lineno", None)
+    return InputProblem(
+        display_path,
+        line if isinstance(line, int) and line > 0 else None,
+        f"the {fmt.value} extractor failed ({detail}); file skipped",
+    )
+
+
+def _decode_warning(display_path: str, decoded: Decoded) -> InputProblem:
+    line = decoded.text.count("\n", 0, decoded.first_replaced) + 1
+    noun = "byte sequence" if decoded.replaced == 1 else "byte sequences"
+    return InputProblem(
+        display_path,
+        line,
+        f"{decoded.replaced} {noun} could not be decoded as {decoded.encoding} and were replaced with U+FFFD",
+        severity="warning",
+    )
+
+
+def _extract(
+    read: Callable[[], bytes],
+    display_path: str,
+    fs_path: Path | None,
+    extractors: ExtractorTable | None,
+    fmt: Format | None,
+) -> tuple[Document | None, list[InputProblem]]:
+    # The bytes are read here and dropped as soon as they are decoded, so a large file is
+    # never held twice over while its extractor runs.
+    try:
+        data = read()
+    except OSError as error:
+        return None, [InputProblem(display_path, None, f"cannot read file: {error.strerror or error}")]
+    except MemoryError:
+        return None, [InputProblem(display_path, None, "file too large to read into memory")]
+    digest = hashlib.sha256(data).hexdigest()
+    decoded = decode_document(data)
+    del data
+    if isinstance(decoded, Binary):
+        message = f"binary file ({decoded.kind}), skipped"
+        return None, [InputProblem(display_path, None, message, severity="warning")]
+    problems: list[InputProblem] = []
+    if decoded.first_replaced is not None:
+        problems.append(_decode_warning(display_path, decoded))
+    if not decoded.text.strip():
+        problems.append(InputProblem(display_path, None, "empty document, no references", severity="warning"))
+    if fmt is None:
+        fmt = sniff_format(decoded.text)
+    try:
+        extractor = extractors[fmt] if extractors is not None and fmt in extractors else extractor_for(fmt)
+        extraction = extractor(Source(text=decoded.text, path=display_path, fs_path=fs_path))
+    except Exception as error:
+        # Any failure inside an extractor is a fault in reading this one file; the run goes on.
+        problems.append(_failure(display_path, fmt, error))
+        return None, problems
+    problems.extend(extraction.problems)
+    document = Document(
+        path=display_path,
+        format=fmt,
+        encoding=decoded.encoding,
+        references=tuple(extraction.references),
+        footnote_issues=tuple(extraction.footnote_issues),
+        date=extraction.date,
+        digest=digest,
+    )
+    return document, problems
+
+
+def extract_bytes(
+    data: bytes,
+    display_path: str,
+    fs_path: Path | None = None,
+    *,
+    fmt: Format | None = None,
+    extractors: ExtractorTable | None = None,
+) -> tuple[Document | None, list[InputProblem]]:
+    """Decode, sniff (unless ``fmt`` is given) and extract one document given as bytes."""
+    return _extract(lambda: data, display_path, fs_path, extractors, fmt)
+
+
+def extract_file(
+    path: Path,
+    display_path: str,
+    *,
+    fmt: Format | None = None,
+    extractors: ExtractorTable | None = None,
+) -> tuple[Document | None, list[InputProblem]]:
+    """Read, decode, sniff (unless ``fmt`` is given) and extract one file.
+
+    The problems say what went wrong or looked odd.
+    """
+    return _extract(path.read_bytes, display_path, path, extractors, fmt)
+
+
+def iter_documents(
+    paths: Sequence[str], *, fmt: Format | None = None, extractors: ExtractorTable | None = None
+) -> Iterator[Document | InputProblem]:
+    """Each document the paths name (files, directories, globs; ``-`` for standard input).
+
+    ``fmt`` reads every document in that format instead of sniffing each. Problems come out
+    before the document they concern, in order, and never stop the iteration.
+    """
+    for item in iter_input_files(paths):
+        if isinstance(item, InputProblem):
+            yield item
+            continue
+        if isinstance(item, StandardInput):
+            document, problems = _extract(sys.stdin.buffer.read, item.display_path, None, extractors, fmt)
+        else:
+            document, problems = extract_file(item.fs_path, item.display_path, fmt=fmt, extractors=extractors)
+        yield from problems
+        if document is not None:
+            yield document

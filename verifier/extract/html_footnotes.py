@@ -1,0 +1,197 @@
+"""Footnotes in HTML: markers that link to notes, and the notes they link to.
+
+Recognises the forms in common use: Wikipedia's ``<sup class="reference"><a href="#cite_note-1">``
+with ``<ol class="references"><li id="cite_note-1">``, the DPUB-ARIA roles ``doc-noteref`` /
+``doc-endnote`` / ``doc-footnote`` (Pandoc, EPUB), and the ``footnote-ref`` / ``footnotes``
+classes of Pandoc, Python-Markdown and docutils.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bs4 import NavigableString, Tag
+
+from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
+from verifier.model import FootnoteIssue
+
+_MARKER_CLASSES = {"footnote-ref", "footnote-reference", "footnoteref"}
+_MARKER_PARENT_CLASSES = {"reference", "footnote-ref", "noteref"}
+_NOTE_ROLES = {"doc-endnote", "doc-footnote", "doc-rearnote"}
+_NOTE_LIST_CLASSES = {"references", "footnotes", "footnote", "footnote-list", "endnotes"}
+_NOTE_LIST_ROLES = {"doc-endnotes", "doc-footnotes"}
+_EPUB_TYPES = {"noteref", "footnote", "endnote", "rearnote", "footnotes", "endnotes", "backlink"}
+_BACKLINK_CLASSES = {"mw-cite-backlink", "footnote-back", "footnote-backref", "reversefootnote", "fn-backref"}
+# What a note holds besides its text once the backlinks are gone: arrows and carets.
+_BACKLINK_DEBRIS = " \t\r\n\u00a0↑^↩\ufe0e\ufe0f"
+
+
+@dataclass(slots=True)
+class HtmlFootnotes:
+    """The notes of one document: which element defines which label, and the integrity issues."""
+
+    notes: dict[int, tuple[Tag, str]] = field(default_factory=dict)  # id(note element) -> (note, label)
+    issues: list[FootnoteIssue] = field(default_factory=list)
+
+    def note_for(self, tag: Tag) -> tuple[Tag, str] | None:
+        """The note ``tag`` sits in and its label, or None outside every note."""
+        if not self.notes:
+            return None
+        element: Tag | None = tag
+        while element is not None:
+            note = self.notes.get(id(element))
+            if note is not None:
+                return note
+            element = element.parent
+        return None
+
+
+def _classes(tag: Tag) -> set[str]:
+    value = tag.get("class")
+    if value is None:
+        return set()
+    return set(value.split() if isinstance(value, str) else value)
+
+
+def _role(tag: Tag) -> str:
+    """The ARIA role, or the DPUB-ARIA role an EPUB ``epub:type`` stands for."""
+    value = tag.get("role")
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower()
+    epub_type = tag.get("epub:type")
+    if isinstance(epub_type, str):
+        for word in epub_type.lower().split():
+            if word in _EPUB_TYPES:
+                return "doc-" + word
+    return ""
+
+
+def _fragment(tag: Tag) -> str | None:
+    href = tag.get("href")
+    if isinstance(href, str) and href.strip().startswith("#") and len(href.strip()) > 1:
+        return href.strip()[1:]
+    return None
+
+
+def is_footnote_marker(anchor: Tag) -> bool:
+    """Whether ``anchor`` is a footnote marker in one of the recognised forms."""
+    if _role(anchor) == "doc-noteref" or _classes(anchor) & _MARKER_CLASSES:
+        return True
+    parent = anchor.parent
+    return (
+        isinstance(parent, Tag)
+        and parent.name == "sup"
+        and (bool(_classes(parent) & _MARKER_PARENT_CLASSES) or _role(parent) == "doc-noteref")
+    )
+
+
+def is_backlink(anchor: Tag) -> bool:
+    """Whether ``anchor`` leads from a note back to its marker."""
+    element: Tag | None = anchor
+    while element is not None and element.name not in ("li", "body", "[document]"):
+        if _classes(element) & _BACKLINK_CLASSES or _role(element) == "doc-backlink":
+            return True
+        element = element.parent
+    return False
+
+
+def _marker_label(anchor: Tag, target: str) -> str:
+    label = anchor.get_text().strip().strip("[]").strip()
+    return label or target
+
+
+def _is_note_list(tag: Tag) -> bool:
+    return bool(_classes(tag) & _NOTE_LIST_CLASSES) or _role(tag) in _NOTE_LIST_ROLES
+
+
+def _child_tags(tag: Tag, names: tuple[str, ...]) -> list[Tag]:
+    return [child for child in tag.children if isinstance(child, Tag) and child.name in names]
+
+
+def _listed_notes(tags: list[Tag]) -> Iterator[tuple[Tag, str | None]]:
+    """Notes recognised by their markup, with the number their list shows, if any."""
+    for tag in tags:
+        if ("role" in tag.attrs or "epub:type" in tag.attrs) and _role(tag) in _NOTE_ROLES and tag.get("id"):
+            yield tag, None
+        elif tag.name in ("ol", "ul", "section", "div", "aside") and _is_note_list(tag):
+            lists = [tag] if tag.name in ("ol", "ul") else _child_tags(tag, ("ol", "ul"))
+            for note_list in lists:
+                number = _list_start(note_list)
+                for item in _child_tags(note_list, ("li",)):
+                    if item.get("id") and _role(item) not in _NOTE_ROLES:
+                        yield item, str(number) if note_list.name == "ol" else None
+                    number += 1
+
+
+def _list_start(note_list: Tag) -> int:
+    start = note_list.get("start")
+    if isinstance(start, str) and start.strip().lstrip("-").isdigit():
+        return int(start.strip())
+    return 1
+
+
+def _is_empty(note: Tag) -> bool:
+    text_parts: list[str] = []
+    for piece in note.descendants:
+        if type(piece) is not NavigableString:
+            continue
+        parent = piece.parent
+        inside_backlink = False
+        while parent is not None and parent is not note:
+            if _classes(parent) & _BACKLINK_CLASSES or _role(parent) == "doc-backlink":
+                inside_backlink = True
+                break
+            parent = parent.parent
+        if not inside_backlink:
+            text_parts.append(str(piece))
+    return not "".join(text_parts).strip(_BACKLINK_DEBRIS)
+
+
+def find_footnotes(tags: list[Tag], elements_by_id: dict[str, Tag]) -> HtmlFootnotes:
+    """The footnote markers and notes among ``tags`` (every tag of a page), checked against each other."""
+    result = HtmlFootnotes()
+    markers: list[tuple[Tag, str]] = []
+    for anchor in tags:
+        if anchor.name == "a" and "href" in anchor.attrs:
+            target = _fragment(anchor)
+            if target is not None and is_footnote_marker(anchor):
+                markers.append((anchor, target))
+    listed = list(_listed_notes(tags))
+    if not markers and not listed:
+        return result
+
+    first_marker_label: dict[str, str] = {}
+    for anchor, target in markers:
+        first_marker_label.setdefault(target, _marker_label(anchor, target))
+
+    notes: list[Tag] = []
+    seen: set[int] = set()
+    for note, _number in listed:
+        notes.append(note)
+        seen.add(id(note))
+    # A marker may point at any element: a note outside a recognised list still answers it.
+    for target in first_marker_label:
+        element = elements_by_id.get(target)
+        if element is not None and id(element) not in seen:
+            notes.append(element)
+            seen.add(id(element))
+
+    numbers = {id(note): number for note, number in listed}
+    definitions: list[FootnoteDefinition] = []
+    for note in notes:
+        note_id = str(note.get("id"))
+        label = first_marker_label.get(note_id) or numbers.get(id(note)) or note_id
+        result.notes[id(note)] = (note, label)
+        definitions.append(FootnoteDefinition(label, note.sourceline or 1, empty=_is_empty(note)))
+
+    defined_ids = {str(note.get("id")) for note in notes}
+    uses = [
+        FootnoteUse(
+            first_marker_label[target] if target in defined_ids else _marker_label(anchor, target),
+            anchor.sourceline or 1,
+        )
+        for anchor, target in markers
+    ]
+    result.issues = check_footnotes(uses, definitions, check_numbering=False)
+    return result

@@ -1,0 +1,110 @@
+"""Which format a document is written in, judged by its content and never by its file name.
+
+Each format collects evidence (weighted counts of constructs that only it uses) over the head
+of the document; the strongest wins, and a document with too little evidence for any markup
+is plain text. Wikipedia pages exported to Markdown and PDFs converted to text both arrive as
+``.txt``, which is why the name cannot be trusted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from verifier.model import Format
+
+#: How much of a document is looked at.
+SNIFF_CHARS = 64 * 1024
+#: Least evidence a markup format needs before it is preferred to plain text.
+MIN_EVIDENCE = 4.0
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    pattern: re.Pattern[str]
+    weight: float
+    cap: int = 1000  # counts beyond this add nothing, so one repeated construct cannot decide alone
+
+
+def _signal(pattern: str, weight: float, cap: int = 1000, flags: int = 0) -> Signal:
+    return Signal(re.compile(pattern, flags), weight, cap)
+
+
+_HTML_PROLOGUE = re.compile(r"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<!doctype\s+html", re.IGNORECASE | re.DOTALL)
+_HTML_ROOT = re.compile(r"<html[\s>]|<head[\s>]|<body[\s>]", re.IGNORECASE)
+
+_SIGNALS: Mapping[Format, tuple[Signal, ...]] = {
+    Format.HTML: (
+        _signal(r"<html[\s>]|<head[\s>]|<body[\s>]|<meta\s|<title>", 6.0, cap=6, flags=re.IGNORECASE),
+        _signal(
+            r"</?(?:p|div|span|a|ul|ol|li|table|tr|td|th|h[1-6]|em|strong|section|article|nav|header"
+            r"|footer|main|blockquote|cite|sup|script|style)(?:\s[^<>]*)?>",
+            0.5,
+            flags=re.IGNORECASE,
+        ),
+        _signal(r"<a\s[^<>]*href\s*=", 1.0, flags=re.IGNORECASE),
+        _signal(r"&(?:nbsp|amp|lt|gt|quot|#\d+|#x[0-9a-f]+);", 0.2, flags=re.IGNORECASE),
+    ),
+    Format.WIKITEXT: (
+        _signal(r"\{\{\s*(?:cite|citation|sfn|harvnb|reflist)\b", 5.0, flags=re.IGNORECASE),
+        _signal(r"<ref(?:\s[^<>]*)?/?>|<references\s*/?>", 3.0, flags=re.IGNORECASE),
+        _signal(r"\[\[[^\[\]\n]+\]\]", 1.0),
+        _signal(r"^(={1,6})[^=\n].*?\1[ \t]*$", 2.0, flags=re.MULTILINE),
+        _signal(r"'''[^'\n]+'''", 1.0),
+        _signal(r"\{\{[^{}\n]*\}\}", 1.0),
+        _signal(r"(?<!\[)\[(?:https?:)?//[^\s\]]+ [^\]\n]+\]", 1.5),
+        _signal(r"^\{\|", 2.0, flags=re.MULTILINE),
+        _signal(r"^#REDIRECT\s*\[\[", 5.0, flags=re.MULTILINE | re.IGNORECASE),
+        _signal(r"__(?:NO)?TOC__", 5.0),
+    ),
+    Format.MARKDOWN: (
+        _signal(r"!?\[[^\[\]\n]*\]\((?:<[^<>\n]*>|[^()\s]+(?:\([^()\s]*\))*)(?:\s+\"[^\"\n]*\")?\)", 2.0),
+        _signal(r"^#{1,6}[ \t]+\S", 2.0, flags=re.MULTILINE),
+        _signal(r"^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S", 3.0, flags=re.MULTILINE),
+        _signal(r"\[\^[^\]\s]+\]", 3.0),
+        _signal(r"\\\[\d+\\\]", 2.0),
+        _signal(r"^[ \t]{0,3}(?:```|~~~)", 3.0, flags=re.MULTILINE),
+        _signal(r"^[ \t]*(?:[-*+]|\d+\.)[ \t]+.*\]\(", 1.0, flags=re.MULTILINE),
+        _signal(r"<(?:https?|mailto):[^<>\s]+>", 1.0),
+        _signal(r"\*\*[^*\n]+\*\*|__[^_\n]+__", 0.5),
+        # Rules of dashes also separate footnotes in PDF text, so they barely count.
+        _signal(r"^[ \t]{0,3}(?:-{3,}|={3,})[ \t]*$", 0.5, cap=2, flags=re.MULTILINE),
+    ),
+}
+
+
+def format_evidence(text: str) -> dict[Format, float]:
+    """The weighted evidence for each markup format in the head of ``text``."""
+    head = text[:SNIFF_CHARS]
+    evidence: dict[Format, float] = {}
+    for fmt, signals in _SIGNALS.items():
+        total = 0.0
+        for signal in signals:
+            count = 0
+            for _ in signal.pattern.finditer(head):
+                count += 1
+                if count >= signal.cap:
+                    break
+            total += count * signal.weight
+        evidence[fmt] = total
+    return evidence
+
+
+def sniff_format(text: str) -> Format:
+    """The format ``text`` is written in: html, wikitext, markdown or (failing all) text."""
+    head = text[:SNIFF_CHARS]
+    if _HTML_PROLOGUE.match(head) or (head.lstrip()[:1] == "<" and _HTML_ROOT.search(head[:4096])):
+        return Format.HTML
+    evidence = format_evidence(head)
+    best = max(evidence, key=lambda fmt: evidence[fmt])
+    if evidence[best] < MIN_EVIDENCE:
+        return Format.TEXT
+    if best is Format.HTML:
+        # Markdown and wikitext both allow raw HTML (a README's tables, a wiki's <div>s), and
+        # their extractors read it; an HTML parser would miss their own links. So HTML tags
+        # without a root element only win when neither has real evidence of its own.
+        others = [fmt for fmt in (Format.MARKDOWN, Format.WIKITEXT) if evidence[fmt] >= MIN_EVIDENCE]
+        if others:
+            return max(others, key=lambda fmt: evidence[fmt])
+    return best

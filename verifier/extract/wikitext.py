@@ -1,0 +1,511 @@
+"""References in MediaWiki wikitext: ``<ref>`` footnotes, citation templates and external links.
+
+Parsed with mwparserfromhell. Internal wikilinks (``[[Page]]``) name wiki pages, not URLs, and
+are not references; the captions they carry are still read, since they hold ``<ref>`` tags.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+import mwparserfromhell
+from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Template, Text, Wikilink
+from mwparserfromhell.wikicode import Wikicode
+
+from verifier.extract.base import Extraction, LineIndex, Source
+from verifier.extract.dates import find_access_date, parse_date
+from verifier.extract.html_reference import build_reference
+from verifier.extract.urls import MalformedURL, normalise_url
+from verifier.extract.wikitext_offsets import (
+    children,
+    external_link_parts,
+    heading_title_offset,
+    tag_contents_offset,
+    template_parameters,
+    wikilink_text_offset,
+)
+from verifier.extract.wikitext_refs import RefRegistry
+from verifier.extract.wikitext_sections import SECTION_TARGET, section_spans
+from verifier.model import Citation, InputProblem, Reference, ReferenceIssue, ReferenceIssueKind
+
+# Tags whose contents MediaWiki shows as written, links and all, without parsing them.
+_VERBATIM_TAGS = {
+    "nowiki",
+    "pre",
+    "source",
+    "syntaxhighlight",
+    "math",
+    "chem",
+    "ce",
+    "score",
+    "graph",
+    "timeline",
+    "templatedata",
+    "mapframe",
+    "maplink",
+}
+_DEAD_LINK_TEMPLATES = {
+    "dead link",
+    "deadlink",
+    "dead-link",
+    "dl",
+    "404",
+    "dead link inline",
+    "broken link",
+    "link broken",
+    "permanent dead link",
+}
+_LIST_TEMPLATES = {"reflist", "references", "notelist", "refs", "reference list"}
+_PRIMARY_URL_PARAMS = ("url",)
+_OTHER_URL_PARAMS = (
+    "chapter-url",
+    "chapterurl",
+    "contribution-url",
+    "contributionurl",
+    "section-url",
+    "sectionurl",
+    "entry-url",
+    "article-url",
+    "conference-url",
+    "conferenceurl",
+    "transcript-url",
+    "transcripturl",
+    "lay-url",
+    "layurl",
+    "map-url",
+    "mapurl",
+)
+_ARCHIVE_URL_PARAMS = ("archive-url", "archiveurl")
+_URL_PARAMS = {*_PRIMARY_URL_PARAMS, *_OTHER_URL_PARAMS, *_ARCHIVE_URL_PARAMS, "doi"}
+_PUBLISHER_PARAMS = (
+    "publisher",
+    "work",
+    "website",
+    "newspaper",
+    "journal",
+    "magazine",
+    "periodical",
+    "agency",
+    "via",
+)
+# Templates that stand for one character, so a URL may be written with them.
+_CHARACTER_TEMPLATES = {"!": "|", "=": "=", "!!": "||"}
+_STYLE_QUOTES = re.compile(r"'{2,}")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+_CLOSING_REF = re.compile(r"</ref\s*>", re.IGNORECASE)
+# What may stand between a link and the {{dead link}} that marks it, besides a closing </ref>.
+_SEPARATING = " \t.,;:"
+_SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+def extract_wikitext(source: Source) -> Extraction:
+    """Every reference, citation and cite error in a wikitext document."""
+    return extract_wikitext_in_sections(source, SECTION_TARGET)
+
+
+def extract_wikitext_in_sections(source: Source, section_target: int) -> Extraction:
+    """``extract_wikitext``, parsing the page in pieces of about ``section_target`` characters."""
+    walker = _Walker(source)
+    for start, end in section_spans(source.text, section_target):
+        code = mwparserfromhell.parse(source.text[start:end], skip_style_tags=True)
+        walker.visit(code, start, _Context())
+        del code
+    return Extraction(
+        references=walker.references,
+        footnote_issues=walker.refs.issues(),
+        problems=walker.problems,
+        date=walker.date,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    footnote: str | None = None
+    ref_contents: Wikicode | None = None  # the <ref> being read, for its access date
+    listed: bool = False  # inside <references>…</references> or {{reflist|refs=…}}
+    group: str = ""
+    top_level: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class _WrittenURL:
+    """A URL as written in wikitext: ``raw`` at ``start``, read as ``url``."""
+
+    raw: str
+    start: int
+    url: str
+    unreadable: str | None = None  # the template that makes the URL impossible to read, if any
+
+
+def _template_name(template: Template) -> str:
+    name = str(template.name)
+    if "<!--" in name:
+        name = _COMMENT.sub("", name)
+    name = " ".join(name.replace("_", " ").split()).lower()
+    return name.removeprefix("template:")
+
+
+def _plain(code: Wikicode | None) -> str:
+    """The text of ``code`` as a reader sees it, near enough for a title or a date."""
+    if code is None:
+        return ""
+    parts: list[str] = []
+    for node in code.nodes:
+        if isinstance(node, Text):
+            parts.append(node.value)
+        elif isinstance(node, HTMLEntity):
+            parts.append(node.normalize())
+        elif isinstance(node, Wikilink):
+            parts.append(_plain(node.text) if node.text is not None else str(node.title))
+        elif isinstance(node, ExternalLink):
+            parts.append(_plain(node.title) if node.title is not None else str(node.url))
+        elif isinstance(node, Tag):
+            if str(node.tag).lower() not in ("ref", "references") and node.contents is not None:
+                parts.append(_plain(node.contents))
+        elif isinstance(node, Template):
+            name = _template_name(node)
+            if name in _CHARACTER_TEMPLATES:
+                parts.append(_CHARACTER_TEMPLATES[name])
+            else:
+                # {{lang|fr|Titre}}, {{nowrap|…}}: the last unnamed parameter is the text shown.
+                shown = [p for p in node.params if not p.showkey]
+                if shown:
+                    parts.append(_plain(shown[-1].value))
+    # Bold and italic quote runs are markup, not text; skip_style_tags leaves them in Text nodes.
+    return " ".join(_STYLE_QUOTES.sub("", "".join(parts)).split())
+
+
+class _Walker:
+    def __init__(self, source: Source) -> None:
+        self.text = source.text
+        self.path = source.path
+        self.index = LineIndex(source.text)
+        self.references: list[Reference] = []
+        self.problems: list[InputProblem] = []
+        self.refs = RefRegistry()
+        self.date: dt.date | None = None
+        # The references made by the last link or citation, for a {{dead link}} that follows.
+        self._last_group: list[int] = []
+        self._last_end = 0
+        self._last_scope: Wikicode | None = None
+
+    def line(self, offset: int) -> int:
+        return self.index.position(offset)[0]
+
+    def visit(self, code: Wikicode, start: int, context: _Context) -> None:
+        for node, offset in children(code, start):
+            self.visit_node(node, offset, context)
+
+    def visit_node(self, node: Any, offset: int, context: _Context) -> None:
+        if isinstance(node, ExternalLink):
+            self.external_link(node, offset, context)
+        elif isinstance(node, Template):
+            self.template(node, offset, context)
+        elif isinstance(node, Tag):
+            self.tag(node, offset, context)
+        elif isinstance(node, Wikilink):
+            if node.text is not None:
+                self.visit(node.text, wikilink_text_offset(node, offset), replace(context, top_level=False))
+        elif isinstance(node, Heading):
+            self.visit(node.title, heading_title_offset(node, offset), context)
+
+    # Links
+
+    def external_link(self, link: ExternalLink, offset: int, context: _Context) -> None:
+        url_offset, title_offset = external_link_parts(link, offset)
+        written = _written_url(self.text, link.url, url_offset)
+        if written is None:
+            return
+        title = _plain(link.title) if link.title is not None else None
+        citation = None
+        if context.ref_contents is not None:
+            accessed = find_access_date(_plain(context.ref_contents))
+            citation = Citation(accessed=accessed) if accessed is not None else None
+        added = self.add(written, context, text=title, citation=citation)
+        self.remember([added], offset + len(str(link)), context)
+        if link.title is not None and title_offset is not None:
+            self.visit(link.title, title_offset, replace(context, top_level=False))
+
+    def add(
+        self, written: _WrittenURL, context: _Context, *, text: str | None, citation: Citation | None
+    ) -> int:
+        reference = build_reference(
+            written.url,
+            written.raw,
+            written.start,
+            self.index,
+            text=text,
+            footnote=context.footnote,
+            citation=citation,
+        )
+        if written.unreadable is not None:
+            issue = ReferenceIssue(
+                ReferenceIssueKind.MALFORMED_URL,
+                f"the URL is built with the template {written.unreadable} and cannot be checked as written",
+            )
+            reference = replace(reference, url=written.raw.strip(), issues=(issue,))
+        self.references.append(reference)
+        return len(self.references) - 1
+
+    def remember(self, group: list[int], end: int, context: _Context) -> None:
+        self._last_group = group
+        self._last_end = end
+        self._last_scope = context.ref_contents
+
+    def dead_link(self, template: Template, offset: int, context: _Context) -> None:
+        """``{{dead link}}`` marks the link or citation before it in the same note, or right before it."""
+        in_same_note = context.ref_contents is not None and context.ref_contents is self._last_scope
+        between = _CLOSING_REF.sub("", self.text[self._last_end : offset]).strip(_SEPARATING)
+        if not self._last_group or not (in_same_note or not between):
+            self.problems.append(
+                InputProblem(
+                    self.path,
+                    self.line(offset),
+                    "{{dead link}} does not follow a link or citation",
+                    severity="warning",
+                )
+            )
+            return
+        when = next((_plain(p.value) for p in template.params if str(p.name).strip() == "date"), "")
+        message = "tagged {{dead link}} in the document" + (f" ({when})" if when else "")
+        for position, index in enumerate(self._last_group):
+            reference = self.references[index]
+            citation = replace(reference.citation or Citation(), url_status="dead")
+            issues = reference.issues
+            if position == 0:
+                issues = (*issues, ReferenceIssue(ReferenceIssueKind.DEAD_LINK_TAG, message))
+            self.references[index] = replace(reference, citation=citation, issues=issues)
+        self._last_group = []
+
+    # Templates
+
+    def template(self, template: Template, offset: int, context: _Context) -> None:
+        name = _template_name(template)
+        if name.startswith("cite ") or name in ("cite", "citation"):
+            self.citation(template, offset, context)
+        elif name in _DEAD_LINK_TEMPLATES:
+            self.dead_link(template, offset, context)
+        elif name in ("url", "doi"):
+            self.address_template(template, offset, context, name)
+        elif name == "#tag:ref":
+            self.tag_ref_function(template, offset, context)
+        elif name == "date" and context.top_level and self.date is None:
+            self.document_date(template, offset)
+        else:
+            for parameter, _name_offset, value_offset in template_parameters(template, offset):
+                key = str(parameter.name).strip().lower()
+                listed = context.listed or (name in _LIST_TEMPLATES and key == "refs")
+                self.visit(parameter.value, value_offset, replace(context, listed=listed, top_level=False))
+
+    def citation(self, template: Template, offset: int, context: _Context) -> None:
+        params: dict[str, tuple[Wikicode, int]] = {}
+        inner = replace(context, top_level=False)
+        for parameter, _name_offset, value_offset in template_parameters(template, offset):
+            key = str(parameter.name).strip().lower()
+            params.setdefault(key, (parameter.value, value_offset))
+            if key not in _URL_PARAMS:
+                self.visit(parameter.value, value_offset, inner)
+
+        def value(*keys: str) -> str | None:
+            for key in keys:
+                if key in params:
+                    shown = _plain(params[key][0])
+                    if shown:
+                        return shown
+            return None
+
+        def written(keys: tuple[str, ...]) -> list[_WrittenURL]:
+            found = (_written_url(self.text, *params[key]) for key in keys if key in params)
+            return [url for url in found if url is not None]
+
+        archives = written(_ARCHIVE_URL_PARAMS)
+        archive_url: str | None = None
+        if archives:
+            try:
+                archive_url = normalise_url(archives[0].url)
+            except MalformedURL:
+                archive_url = archives[0].url.strip()
+        citation = Citation(
+            title=value("title", "script-title", "trans-title", "chapter", "contribution"),
+            publisher=value(*_PUBLISHER_PARAMS),
+            published=_date(value("date", "publication-date", "publicationdate")),
+            accessed=_date(value("access-date", "accessdate")),
+            archive_url=archive_url,
+            archive_date=_date(value("archive-date", "archivedate")),
+            url_status=_url_status(value("url-status", "deadurl", "dead-url")),
+        )
+        urls = [*written(_PRIMARY_URL_PARAMS), *written(_OTHER_URL_PARAMS), *archives]
+        doi = _written_url(self.text, *params["doi"]) if "doi" in params else None
+        if doi is not None:
+            urls.append(doi if _SCHEME.match(doi.url) else replace(doi, url=f"https://doi.org/{doi.url}"))
+        group = [self.add(url, context, text=citation.title, citation=citation) for url in urls]
+        if group:
+            self.remember(group, offset + len(str(template)), context)
+
+    def address_template(self, template: Template, offset: int, context: _Context, name: str) -> None:
+        """``{{URL|example.com|label}}`` (the scheme may be left out) and ``{{doi|10.1000/x}}``."""
+        for parameter, _name_offset, value_offset in template_parameters(template, offset):
+            if str(parameter.name).strip() == "1":
+                found = _written_url(self.text, parameter.value, value_offset)
+                if found is None:
+                    return
+                if not _SCHEME.match(found.url):
+                    prefix = "https://doi.org/" if name == "doi" else "http://"
+                    found = replace(found, url=prefix + found.url)
+                label = next((_plain(p.value) for p in template.params if str(p.name).strip() == "2"), None)
+                added = self.add(found, context, text=label, citation=None)
+                self.remember([added], offset + len(str(template)), context)
+                return
+
+    def tag_ref_function(self, template: Template, offset: int, context: _Context) -> None:
+        """``{{#tag:ref|content|name=x|group=y}}``, a <ref> written as a parser function."""
+        contents: tuple[Wikicode, int] | None = None
+        attributes: dict[str, str] = {}
+        for parameter, _name_offset, value_offset in template_parameters(template, offset):
+            key = str(parameter.name).strip()
+            if key == "1":
+                contents = (parameter.value, value_offset)
+            else:
+                attributes[key.lower()] = _plain(parameter.value)
+        self.ref(attributes, contents, offset, context)
+
+    def document_date(self, template: Template, offset: int) -> None:
+        """A ``{{date|…}}`` standing alone on its line dates the article, as on Wikinews."""
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        line_end = self.text.find("\n", offset)
+        line = self.text[line_start : len(self.text) if line_end == -1 else line_end]
+        if line.strip() != str(template).strip():
+            return
+        shown = [p for p in template.params if not p.showkey]
+        if shown:
+            self.date = parse_date(_plain(shown[0].value))
+
+    # Tags
+
+    def tag(self, tag: Tag, offset: int, context: _Context) -> None:
+        name = str(tag.tag).strip().lower()
+        if name in _VERBATIM_TAGS or tag.invalid:
+            return
+        contents = None
+        if not tag.self_closing and tag.contents is not None:
+            contents = (tag.contents, tag_contents_offset(tag, offset))
+        if name == "ref":
+            attributes = {
+                str(a.name).strip().lower(): _plain(a.value) for a in tag.attributes if a.value is not None
+            }
+            self.ref(attributes, contents, offset, context)
+        elif name == "references":
+            if contents is not None:
+                group = next(
+                    (_plain(a.value) for a in tag.attributes if str(a.name).strip().lower() == "group"), ""
+                )
+                self.visit(
+                    contents[0], contents[1], replace(context, listed=True, group=group, top_level=False)
+                )
+        elif contents is not None:
+            self.visit(contents[0], contents[1], replace(context, top_level=False))
+
+    def ref(
+        self,
+        attributes: dict[str, str],
+        contents: tuple[Wikicode, int] | None,
+        offset: int,
+        context: _Context,
+    ) -> None:
+        name = attributes.get("name", "").strip()
+        group = attributes.get("group", context.group).strip()
+        line = self.line(offset)
+        # Comments are gone before MediaWiki looks at a reference, so they are not content.
+        written = _COMMENT.sub("", str(contents[0])) if contents is not None else ""
+        has_content = bool(written.strip())
+        if not has_content:
+            if name:
+                if not context.listed:
+                    self.refs.use(group, name, line)
+            else:
+                self.refs.empty(self.refs.use_unnamed(group), line, named=False)
+            return
+        assert contents is not None
+        if name:
+            self.refs.define(group, name, written, line, listed=context.listed)
+            label = name if context.listed else self.refs.use(group, name, line)
+        else:
+            label = self.refs.use_unnamed(group)
+        inner = replace(context, footnote=label, ref_contents=contents[0], listed=False, top_level=False)
+        self.visit(contents[0], contents[1], inner)
+
+
+def _date(text: str | None) -> dt.date | None:
+    return parse_date(text) if text else None
+
+
+def _url_status(text: str | None) -> str | None:
+    if text is None:
+        return None
+    lowered = text.strip().lower()
+    # The older deadurl= parameter said yes/no where url-status says dead/live.
+    return {"yes": "dead", "y": "dead", "true": "dead", "no": "live", "n": "live", "false": "live"}.get(
+        lowered, lowered
+    )
+
+
+def _written_url(text: str, code: Wikicode, start: int) -> _WrittenURL | None:
+    """The URL written at the start of ``code``, a value or a link's target at ``start`` in ``text``.
+
+    Leading comments and blanks are passed over; the URL ends at a comment, at markup after
+    a blank, or at the end of the value. ``{{!}}`` and ``{{=}}`` read as their characters.
+    """
+    segments: list[tuple[int, str, str | None, bool]] = []  # (offset, as written, as read, ends URL)
+    _segments(code, start, segments)
+    raw_start: int | None = None
+    raw_end = 0
+    read: list[str] = []
+    unreadable: str | None = None
+    for offset, written, as_read, ends in segments:
+        if raw_start is None:
+            if ends or (as_read is not None and not written.strip()):
+                continue
+            lead = len(written) - len(written.lstrip()) if as_read is not None else 0
+            raw_start = offset + lead
+            written, as_read = written[lead:], as_read.lstrip() if as_read is not None else None
+            offset += lead
+        if ends:
+            break
+        if as_read is None:
+            if not read or read[-1][-1:].isspace():
+                break
+            unreadable = unreadable or written
+            as_read = written
+        read.append(as_read)
+        raw_end = offset + len(written)
+    if raw_start is None:
+        return None
+    raw = text[raw_start:raw_end].rstrip()
+    if not raw:
+        return None
+    return _WrittenURL(raw=raw, start=raw_start, url="".join(read).strip(), unreadable=unreadable)
+
+
+def _segments(code: Wikicode, start: int, out: list[tuple[int, str, str | None, bool]]) -> None:
+    for node, offset in children(code, start):
+        written = str(node)
+        if isinstance(node, Text):
+            out.append((offset, written, node.value, False))
+        elif isinstance(node, HTMLEntity):
+            out.append((offset, written, node.normalize(), False))
+        elif isinstance(node, ExternalLink):
+            url_offset, _ = external_link_parts(node, offset)
+            _segments(node.url, url_offset, out)
+            if node.brackets:
+                out.append((offset + len(written), "", None, True))
+        elif isinstance(node, Comment):
+            out.append((offset, written, None, True))
+        elif isinstance(node, Template) and _template_name(node) in _CHARACTER_TEMPLATES:
+            out.append((offset, written, _CHARACTER_TEMPLATES[_template_name(node)], False))
+        elif isinstance(node, Tag) and str(node.tag).strip().lower() == "ref":
+            out.append((offset, written, None, True))
+        else:
+            out.append((offset, written, None, False))

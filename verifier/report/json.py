@@ -1,0 +1,61 @@
+"""``link-health.json``: the report model written to disk, whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+REPORT_NAME = "link-health.json"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def dumps(report: Mapping[str, Any]) -> str:
+    """The report as JSON: each top-level key on its own line, each list item on its own line.
+
+    One line per link keeps the file readable and diffable, and lets the C encoder do the
+    work: ``indent=`` would switch json to its pure-Python encoder, which costs seconds on a
+    report of thousands of links.
+    """
+    parts = []
+    for key, value in report.items():
+        if isinstance(value, list) and value:
+            items = ",\n    ".join(_compact(item) for item in value)
+            parts.append(f"  {_compact(key)}: [\n    {items}\n  ]")
+        else:
+            parts.append(f"  {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
+    """Write ``output_dir/link-health.json`` atomically and return its path.
+
+    The text goes to a temporary file beside the target and is renamed over it, so a reader
+    (or a run killed half-way through writing) never sees a truncated report.
+    """
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / REPORT_NAME
+    handle, temporary = tempfile.mkstemp(prefix=f".{REPORT_NAME}.", suffix=".tmp", dir=output_dir)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(dumps(report))
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_json_report(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: not a link-health report (the top level is not an object)")
+    return data

@@ -1,0 +1,109 @@
+"""The registry of report formats: which file each format writes and what renders it."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from verifier._exceptions import ConfigError
+from verifier.report import csvfile, html, junit, markdown, sarif
+from verifier.report.rows import FAIL_ON_CHOICES
+
+FORMATS: tuple[str, ...] = ("json", "html", "md", "junit", "sarif", "csv")
+
+Renderer = Callable[[Mapping[str, Any], Sequence[str]], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFormat:
+    name: str
+    file_name: str
+    render: Renderer
+    # Spreadsheets only take a CSV file for UTF-8 when it starts with a byte order mark.
+    encoding: str = "utf-8"
+
+
+def render_json(report: Mapping[str, Any], fail_on: Sequence[str] = ()) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+
+
+REGISTRY: dict[str, ReportFormat] = {
+    item.name: item
+    for item in (
+        ReportFormat("json", "link-health.json", render_json),
+        ReportFormat("html", "link-health.html", html.render),
+        ReportFormat("md", "link-health.md", markdown.render),
+        ReportFormat("junit", "link-health.junit.xml", junit.render),
+        ReportFormat("sarif", "link-health.sarif", sarif.render),
+        ReportFormat("csv", "link-health.csv", csvfile.render, encoding="utf-8-sig"),
+    )
+}
+
+
+def parse_formats(values: str | Iterable[str]) -> list[str]:
+    """Formats from "html,md" (or a list of such strings), checked, in order, without repeats."""
+    items = [values] if isinstance(values, str) else list(values)
+    chosen: list[str] = []
+    for item in items:
+        for name in (part.strip().lower() for part in item.split(",")):
+            if not name:
+                continue
+            if name not in REGISTRY:
+                raise ConfigError(f"unknown report format {name!r}; choose from {', '.join(FORMATS)}")
+            if name not in chosen:
+                chosen.append(name)
+    return chosen
+
+
+def parse_fail_on(values: str | Iterable[str]) -> tuple[str, ...]:
+    """Outcomes that fail the run, from "dead,unknown"; "never" cannot be combined with others."""
+    items = [values] if isinstance(values, str) else list(values)
+    chosen: list[str] = []
+    for item in items:
+        for name in (part.strip().lower() for part in item.split(",")):
+            if not name:
+                continue
+            if name not in FAIL_ON_CHOICES:
+                raise ConfigError(
+                    f"--fail-on: unknown outcome {name!r}; choose from {', '.join(FAIL_ON_CHOICES)}"
+                )
+            if name not in chosen:
+                chosen.append(name)
+    if "never" in chosen and len(chosen) > 1:
+        raise ConfigError("--fail-on: 'never' cannot be combined with outcomes")
+    return tuple(chosen) or ("dead",)
+
+
+def _write_atomically(path: Path, text: str, encoding: str) -> None:
+    # A report is an artifact other jobs pick up: never leave a half-written one behind.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding=encoding, newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def render_formats(
+    report: dict[str, Any],
+    formats: Sequence[str],
+    output_dir: Path,
+    *,
+    fail_on: Sequence[str] = ("dead",),
+) -> list[Path]:
+    """Write ``link-health.<ext>`` into ``output_dir`` for each format asked; return the paths written."""
+    names = parse_formats(formats)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for name in names:
+        entry = REGISTRY[name]
+        path = output_dir / entry.file_name
+        _write_atomically(path, entry.render(report, fail_on), entry.encoding)
+        written.append(path)
+    return written

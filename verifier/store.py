@@ -1,0 +1,533 @@
+"""The SQLite store: runs, every result as it arrives, history per URL, archive lookups.
+
+This is the only module that talks to SQLite. The database runs in WAL mode with one writer.
+Results are queued and written in small batches (a few hundred rows or a quarter second,
+whichever comes first), so a killed run loses at most that window and a big run does not
+pay for a commit per link. Times are stored as UTC epoch seconds: TTLs are plain arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from verifier.model import (
+    Citation,
+    Document,
+    FootnoteIssue,
+    FootnoteIssueKind,
+    Format,
+    InputProblem,
+    LinkResult,
+    Outcome,
+    Reference,
+    ReferenceIssue,
+    ReferenceIssueKind,
+    ReferenceKind,
+    Snapshot,
+    WaybackLocation,
+)
+
+SCHEMA_VERSION = 2
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started REAL NOT NULL,
+    finished REAL,
+    status TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS results (
+    run INTEGER NOT NULL REFERENCES runs(id),
+    url TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    live_outcome TEXT NOT NULL,
+    live_reason TEXT NOT NULL,
+    status INTEGER,
+    final_url TEXT,
+    redirects TEXT NOT NULL,
+    checked_at REAL NOT NULL,
+    from_cache INTEGER NOT NULL,
+    archive_url TEXT,
+    archive_timestamp TEXT,
+    archive_original TEXT,
+    original_outcome TEXT,
+    saved_url TEXT,
+    saved_timestamp TEXT,
+    PRIMARY KEY (run, url)
+);
+CREATE INDEX IF NOT EXISTS results_by_url ON results (url, checked_at);
+CREATE TABLE IF NOT EXISTS history (
+    url TEXT PRIMARY KEY,
+    first_seen REAL NOT NULL,
+    last_live REAL,
+    consecutive_failures INTEGER NOT NULL,
+    last_outcome TEXT
+);
+CREATE TABLE IF NOT EXISTS extractions (
+    path TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    payload TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS archive_lookups (
+    url TEXT NOT NULL,
+    target TEXT NOT NULL,
+    found INTEGER NOT NULL,
+    snapshot_url TEXT,
+    timestamp TEXT,
+    original TEXT,
+    status INTEGER,
+    mimetype TEXT,
+    looked_up_at REAL NOT NULL,
+    PRIMARY KEY (url, target)
+);
+"""
+
+# SQLite allows 999 bound parameters in older builds; stay well under it.
+_CHUNK = 500
+
+
+class StoreError(Exception):
+    """The store file exists but is not one this version can use."""
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    """What the store remembers about one URL across runs."""
+
+    first_seen: dt.datetime
+    last_live: dt.datetime | None
+    consecutive_failures: int
+    last_outcome: Outcome | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """A result from an earlier run, with the live probe's own verdict kept beside the final one.
+
+    Keeping the live verdict lets a reused result be decided again under today's archive
+    settings (a result cached with ``--no-archive`` still gets its snapshot later).
+    """
+
+    result: LinkResult
+    live_outcome: Outcome
+    live_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLookup:
+    """A cached answer from the archive: ``snapshot`` is None when none was found."""
+
+    snapshot: Snapshot | None
+    looked_up_at: dt.datetime
+
+
+def _epoch(moment: dt.datetime) -> float:
+    return moment.timestamp()
+
+
+def _moment(seconds: float | None) -> dt.datetime | None:
+    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+class Store:
+    """One connection to the store file; use as a context manager or call ``close``."""
+
+    def __init__(self, path: Path, *, batch_size: int = 200, batch_seconds: float = 0.25) -> None:
+        self.path = path
+        self.batch_size = batch_size
+        self.batch_seconds = batch_seconds
+        self._pending_results: list[tuple[object, ...]] = []
+        self._pending_history: list[tuple[object, ...]] = []
+        self._pending_extractions: list[tuple[str, str, str]] = []
+        self._flushed_at = time.monotonic()
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(str(path), isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # WAL with synchronous=NORMAL keeps every commit across a crash of the process.
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA busy_timeout=5000")
+            self._migrate()
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: not a usable verifier store: {error}") from None
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: written by a newer verifier"
+                f" (schema {version}, this one knows {SCHEMA_VERSION})"
+            )
+        if version < SCHEMA_VERSION:
+            self._db.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # Runs
+
+    def start_run(self, now: dt.datetime) -> int:
+        cursor = self._db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (_epoch(now),))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, status: str, now: dt.datetime) -> None:
+        self.flush()
+        self._db.execute(
+            "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (_epoch(now), status, run_id)
+        )
+
+    def runs(self) -> list[tuple[int, str]]:
+        """Every run as (id, status), oldest first."""
+        return [(row[0], row[1]) for row in self._db.execute("SELECT id, status FROM runs ORDER BY id")]
+
+    # Results
+
+    def record_result(
+        self,
+        run_id: int,
+        result: LinkResult,
+        *,
+        live_outcome: Outcome,
+        live_reason: str,
+        history: HistoryRow | None,
+    ) -> None:
+        """Queue one result (and the URL's new history, when given); written by the next ``flush``.
+
+        The queue is flushed once it holds ``batch_size`` rows or ``batch_seconds`` have passed
+        since the last flush, so a killed run loses at most that short window, while a run of
+        thousands of links does not pay for a commit per link.
+        """
+        archive, saved = result.archive, result.saved_snapshot
+        self._pending_results.append(
+            (
+                run_id,
+                result.url,
+                result.outcome.value,
+                result.reason,
+                live_outcome.value,
+                live_reason,
+                result.http_status,
+                result.final_url,
+                json.dumps(list(result.redirects), ensure_ascii=False) if result.redirects else "[]",
+                _epoch(result.checked_at),
+                int(result.from_cache),
+                archive.url if archive else None,
+                archive.timestamp if archive else None,
+                archive.original if archive else None,
+                result.original_outcome.value if result.original_outcome else None,
+                saved.url if saved else None,
+                saved.timestamp if saved else None,
+            )
+        )
+        if history is not None:
+            self._pending_history.append(
+                (
+                    result.url,
+                    _epoch(history.first_seen),
+                    _epoch(history.last_live) if history.last_live else None,
+                    history.consecutive_failures,
+                    history.last_outcome.value if history.last_outcome else None,
+                )
+            )
+        if (
+            len(self._pending_results) >= self.batch_size
+            or time.monotonic() - self._flushed_at >= self.batch_seconds
+        ):
+            self.flush()
+
+    @property
+    def pending(self) -> int:
+        """Results recorded but not yet on disk."""
+        return len(self._pending_results)
+
+    def flush(self) -> None:
+        """Write every queued result in one transaction."""
+        self._flushed_at = time.monotonic()
+        if not self._pending_results and not self._pending_history and not self._pending_extractions:
+            return
+        results, histories = self._pending_results, self._pending_history
+        self._pending_results, self._pending_history = [], []
+        self._db.execute("BEGIN")
+        try:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", results
+            )
+            self._db.executemany("INSERT OR REPLACE INTO history VALUES (?,?,?,?,?)", histories)
+            self._write_extractions()
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def fresh_results(
+        self, urls: Iterable[str], ttl: Mapping[Outcome, float], now: dt.datetime
+    ) -> dict[str, StoredResult]:
+        """The newest fresh check of each URL, when it is still within its outcome's TTL.
+
+        Only rows of real checks count: a reused row carries the age of the check it reused.
+        """
+        self.flush()
+        found: dict[str, StoredResult] = {}
+        wanted = list(dict.fromkeys(urls))
+        moment = _epoch(now)
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT url, outcome, reason, live_outcome, live_reason, status, final_url, redirects,"
+                " checked_at, archive_url, archive_timestamp, archive_original, original_outcome,"
+                " saved_url, saved_timestamp"
+                f" FROM results WHERE url IN ({marks}) AND from_cache = 0 ORDER BY checked_at",
+                chunk,
+            )
+            newest = {row[0]: row for row in rows}
+            for url, row in newest.items():
+                outcome = Outcome(row[1])
+                if moment - row[8] >= ttl.get(outcome, 0.0):
+                    continue
+                archive = Snapshot(url=row[9], timestamp=row[10], original=row[11] or url) if row[9] else None
+                saved = Snapshot(url=row[13], timestamp=row[14], original=url) if row[13] else None
+                result = LinkResult(
+                    url=url,
+                    outcome=outcome,
+                    reason=row[2],
+                    checked_at=dt.datetime.fromtimestamp(row[8], dt.UTC),
+                    http_status=row[5],
+                    final_url=row[6],
+                    redirects=tuple(json.loads(row[7])),
+                    archive=archive,
+                    original_outcome=Outcome(row[12]) if row[12] else None,
+                    from_cache=True,
+                    saved_snapshot=saved,
+                )
+                found[url] = StoredResult(result, Outcome(row[3]), row[4])
+        return found
+
+    def run_results(self, run_id: int) -> dict[str, Outcome]:
+        """The outcome of every URL recorded in one run."""
+        self.flush()
+        rows = self._db.execute("SELECT url, outcome FROM results WHERE run = ?", (run_id,))
+        return {url: Outcome(outcome) for url, outcome in rows}
+
+    # History
+
+    def histories(self, urls: Iterable[str]) -> dict[str, HistoryRow]:
+        self.flush()
+        found: dict[str, HistoryRow] = {}
+        for chunk in _chunks(list(dict.fromkeys(urls))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                "SELECT url, first_seen, last_live, consecutive_failures, last_outcome"
+                f" FROM history WHERE url IN ({marks})",
+                chunk,
+            )
+            for url, first_seen, last_live, failures, last_outcome in rows:
+                found[url] = HistoryRow(
+                    first_seen=dt.datetime.fromtimestamp(first_seen, dt.UTC),
+                    last_live=_moment(last_live),
+                    consecutive_failures=failures,
+                    last_outcome=Outcome(last_outcome) if last_outcome else None,
+                )
+        return found
+
+    # Archive lookups
+
+    def archive_lookup(
+        self, url: str, target: str, now: dt.datetime, *, found_ttl: float, none_ttl: float
+    ) -> ArchiveLookup | None:
+        """The cached answer for (url, target date key) if it is younger than its TTL."""
+        row = self._db.execute(
+            "SELECT found, snapshot_url, timestamp, original, status, mimetype, looked_up_at"
+            " FROM archive_lookups WHERE url = ? AND target = ?",
+            (url, target),
+        ).fetchone()
+        if row is None:
+            return None
+        found, snapshot_url, timestamp, original, status, mimetype, looked_up_at = row
+        age = _epoch(now) - looked_up_at
+        if age >= (found_ttl if found else none_ttl):
+            return None
+        snapshot = (
+            Snapshot(
+                url=snapshot_url, timestamp=timestamp, original=original, status=status, mimetype=mimetype
+            )
+            if found
+            else None
+        )
+        return ArchiveLookup(snapshot, dt.datetime.fromtimestamp(looked_up_at, dt.UTC))
+
+    def record_archive_lookup(
+        self, url: str, target: str, snapshot: Snapshot | None, now: dt.datetime
+    ) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO archive_lookups VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                url,
+                target,
+                int(snapshot is not None),
+                snapshot.url if snapshot else None,
+                snapshot.timestamp if snapshot else None,
+                snapshot.original if snapshot else None,
+                snapshot.status if snapshot else None,
+                snapshot.mimetype if snapshot else None,
+                _epoch(now),
+            ),
+        )
+
+    # Extractions
+
+    def cached_extraction(self, path: str, key: str) -> tuple[Document | None, list[InputProblem]] | None:
+        """What extracting the file at ``path`` gave last time, if its ``key`` is unchanged."""
+        row = self._db.execute("SELECT key, payload FROM extractions WHERE path = ?", (path,)).fetchone()
+        if row is None or row[0] != key:
+            return None
+        try:
+            return _extraction_from_json(json.loads(row[1]))
+        except (KeyError, TypeError, ValueError):
+            return None  # written by another layout: extract again
+
+    def record_extraction(
+        self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]
+    ) -> None:
+        payload = json.dumps(_extraction_json(document, problems), ensure_ascii=False)
+        self._pending_extractions.append((path, key, payload))
+
+    def _write_extractions(self) -> None:
+        if self._pending_extractions:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO extractions VALUES (?,?,?)", self._pending_extractions
+            )
+            self._pending_extractions = []
+
+
+# Documents as JSON for the extraction cache (JSON, not pickle: a store restored from a CI
+# cache must never be able to run code).
+
+
+def _date_text(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date_value(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _citation_json(citation: Citation) -> list[object]:
+    return [
+        citation.title,
+        citation.publisher,
+        _date_text(citation.published),
+        _date_text(citation.accessed),
+        citation.archive_url,
+        _date_text(citation.archive_date),
+        citation.url_status,
+    ]
+
+
+def _citation_from(data: list[Any]) -> Citation:
+    return Citation(
+        data[0], data[1], _date_value(data[2]), _date_value(data[3]), data[4], _date_value(data[5]), data[6]
+    )
+
+
+def _reference_json(ref: Reference) -> list[object]:
+    return [
+        ref.url,
+        ref.raw,
+        ref.kind.value,
+        ref.line,
+        ref.column,
+        ref.start,
+        ref.end,
+        ref.text,
+        ref.footnote,
+        _citation_json(ref.citation) if ref.citation else None,
+        [ref.wayback.original, ref.wayback.timestamp, ref.wayback.flags] if ref.wayback else None,
+        [[issue.kind.value, issue.message] for issue in ref.issues],
+    ]
+
+
+def _reference_from(data: list[Any]) -> Reference:
+    return Reference(
+        url=data[0],
+        raw=data[1],
+        kind=ReferenceKind(data[2]),
+        line=data[3],
+        column=data[4],
+        start=data[5],
+        end=data[6],
+        text=data[7],
+        footnote=data[8],
+        citation=_citation_from(data[9]) if data[9] else None,
+        wayback=WaybackLocation(*data[10]) if data[10] else None,
+        issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11]),
+    )
+
+
+def _extraction_json(document: Document | None, problems: Iterable[InputProblem]) -> dict[str, object]:
+    data: dict[str, object] = {
+        "problems": [[p.path, p.line, p.message, p.severity] for p in problems],
+        "document": None,
+    }
+    if document is not None:
+        data["document"] = {
+            "path": document.path,
+            "format": document.format.value,
+            "encoding": document.encoding,
+            "references": [_reference_json(ref) for ref in document.references],
+            "footnote_issues": [
+                [issue.kind.value, issue.label, issue.line, issue.message]
+                for issue in document.footnote_issues
+            ],
+            "date": _date_text(document.date),
+            "digest": document.digest,
+        }
+    return data
+
+
+def _extraction_from_json(data: dict[str, Any]) -> tuple[Document | None, list[InputProblem]]:
+    problems = [
+        InputProblem(path, line, message, severity) for path, line, message, severity in data["problems"]
+    ]
+    raw = data["document"]
+    if raw is None:
+        return None, problems
+    document = Document(
+        path=raw["path"],
+        format=Format(raw["format"]),
+        encoding=raw["encoding"],
+        references=tuple(_reference_from(item) for item in raw["references"]),
+        footnote_issues=tuple(
+            FootnoteIssue(FootnoteIssueKind(kind), label, line, message)
+            for kind, label, line, message in raw["footnote_issues"]
+        ),
+        date=_date_value(raw["date"]),
+        digest=raw["digest"],
+    )
+    return document, problems
