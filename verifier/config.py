@@ -38,6 +38,9 @@ class Settings:
     output_dir: Path = Path("reports")
     formats: tuple[str, ...] = ("json",)
     fail_on: tuple[Outcome, ...] = (Outcome.DEAD,)
+    # Only links whose outcome is new since the previous run fail it: a nightly job alerts on
+    # what changed, not on the same old list.
+    fail_only_new: bool = False
     progress: bool | None = None  # None: only on an interactive terminal outside CI
 
     # What to check

@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on", metavar="LIST", help="outcomes that fail the run, or 'never' (default: dead)"
     )
     out.add_argument(
+        "--fail-only-new",
+        action=_BOOL,
+        default=None,
+        help="fail only on links whose outcome is new since the previous run",
+    )
+    out.add_argument(
         "--progress", action=_BOOL, default=None, help="show a progress bar (default: on a terminal)"
     )
 
@@ -328,6 +334,18 @@ def _run(settings: Settings, paths: list[str]) -> int:
         return _write_outputs(report, settings, runner, interrupted)
 
 
+def _gating_results(runner: Runner, settings: Settings) -> dict[str, LinkResult]:
+    """The results that may fail the run: with fail-only-new, those whose outcome changed since
+    the previous run (a link never seen before is new too)."""
+    if not settings.fail_only_new:
+        return runner.results
+    return {
+        url: result
+        for url, result in runner.results.items()
+        if result.history is None or result.history.previous_outcome != result.outcome
+    }
+
+
 def _write_outputs(report: JSONObject, settings: Settings, runner: Runner | None, interrupted: bool) -> int:
     path = write_json_report(report, settings.output_dir)
     fail_on = _fail_on_names(settings)
@@ -353,7 +371,7 @@ def _write_outputs(report: JSONObject, settings: Settings, runner: Runner | None
         return EXIT_INTERRUPTED
     if runner is None:
         return 0
-    code = exit_code(runner.results, settings, runner.offline_urls)
+    code = exit_code(_gating_results(runner, settings), settings, runner.offline_urls)
     if code == 3:
         print("verifier: inconclusive: this machine could not reach the network", file=sys.stderr)
     return code

@@ -27,6 +27,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[fmt.value for fmt in Format],
         help="read every document in this format instead of telling each one's format by its content",
     )
+    parser.add_argument(
+        "--fail-on-issues",
+        action="store_true",
+        help="exit 1 when a footnote or reference issue is found (for pre-commit hooks and CI)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,4 +61,10 @@ def run(args: argparse.Namespace) -> int:
                 print(f"  {issue.line}: {issue.kind.value} [{issue.label}] {issue.message}")
     # A path that names nothing or a file that could not be read must not pass silently in CI.
     had_errors = any(problem.severity == "error" for problem in problems)
+    if args.fail_on_issues and any(_has_issues(document) for document in documents):
+        return 1
     return 1 if had_errors else 0
+
+
+def _has_issues(document: Document) -> bool:
+    return bool(document.footnote_issues) or any(reference.issues for reference in document.references)
