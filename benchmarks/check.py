@@ -13,7 +13,8 @@ Both tools get the same limits: at most ``--concurrency`` requests at once, at m
 ``--host-concurrency`` per host, no pause between requests to a host (lychee's default is
 50 ms, so it is set to 0 like verifier's), and no archive lookups (``--no-archive``; lychee
 only asks the archive with ``--suggest``). verifier asks HEAD first and GET only when needed,
-and probes each host once for soft-404 pages; lychee sends GET.
+and probes each host once for soft-404 pages; lychee sends GET. Both command lines are
+printed with the figures, so the flags each tool got are on record beside its numbers.
 
 Usage: ``python benchmarks/check.py [--urls 5000] [--hosts 100] [--json results.json]``.
 """
@@ -108,7 +109,9 @@ def start_server(hosts: int, latency: float) -> tuple[subprocess.Popen[str], int
     return server, int(line[1])
 
 
-def verifier_command(docs: Path, work: Path, concurrency: int, host_concurrency: int) -> list[str]:
+def verifier_command(
+    docs: Path, work: Path, concurrency: int, host_concurrency: int, workers: int | None = None
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -129,6 +132,7 @@ def verifier_command(docs: Path, work: Path, concurrency: int, host_concurrency:
         "0",
         "--network-canaries",
         "localhost",
+        *(["--workers", str(workers)] if workers is not None else []),
     ]
 
 
@@ -171,6 +175,7 @@ def main() -> int:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--host-concurrency", type=int, default=2)
+    parser.add_argument("--workers", type=int, help="verifier's --workers (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     options = parser.parse_args()
@@ -185,7 +190,9 @@ def main() -> int:
         theirs.mkdir()
         env_note = {"CI": "true"}
         os.environ.update(env_note)
-        ours_cmd = verifier_command(docs, ours, options.concurrency, options.host_concurrency)
+        ours_cmd = verifier_command(
+            docs, ours, options.concurrency, options.host_concurrency, options.workers
+        )
         theirs_cmd = lychee_command(docs, theirs, options.concurrency, options.host_concurrency)
         runs = [
             measure("verifier cold", ours_cmd, ours, work / "verifier-cold.log"),
@@ -206,6 +213,9 @@ def main() -> int:
         f"corpus: {links} unique URLs over {options.hosts} hosts, {options.latency * 1000:.0f} ms per answer"
         f" ({dict(kinds)}); concurrency {options.concurrency}, {options.host_concurrency} per host"
     )
+    for name, command in (("verifier", ours_cmd), ("lychee", theirs_cmd)):
+        flags = [part for part in command[1:] if part.startswith("-") or not part.startswith(str(work))]
+        print(f"{name} flags: {' '.join(flags)}")
     print(f"{'run':<15} {'wall s':>8} {'CPU s':>8} {'CPU ms/link':>12} {'peak MB':>8} {'exit':>5}")
     for run in runs:
         print(

@@ -60,11 +60,15 @@ class Settings:
     ca_bundle: str = ""  # PEM file of extra trusted CAs; empty: the system's store
     # Names that resolve whenever our own network works: when none does, failures are ours.
     network_canaries: tuple[str, ...] = ("web.archive.org", "www.wikipedia.org", "www.iana.org")
+    # HOST:PORT=ADDRESS:PORT, like curl's --resolve: connect there, still speak to HOST.
+    resolve: tuple[str, ...] = ()
 
     # Politeness
     max_concurrency: int = 64
     host_concurrency: int = 2
     host_interval: float = 0.0  # seconds between request starts on one host
+    # Processes that share a big run's live checks, hosts split between them; 0: one per 2 CPUs.
+    workers: int = 0
     hosts: Mapping[str, HostSettings] = field(default_factory=dict)
 
     # Retries of transient failures (429, 503, timeouts, resets)
@@ -171,7 +175,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             return _as_outcomes(value, where)
         if name == "accept":
             return _as_ints(value, where)
-        if name in ("formats", "include", "exclude", "network_canaries"):
+        if name in ("formats", "include", "exclude", "network_canaries", "resolve"):
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip() for i in items if str(i).strip())
         if name == "hosts":

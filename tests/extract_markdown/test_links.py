@@ -55,6 +55,13 @@ def test_mailto_link_is_kind_email() -> None:
     assert reference.url == "mailto:a@example.org"
 
 
+def test_mailto_autolink_keeps_its_scheme_once() -> None:
+    for text in ("Write to <mailto:a@example.org>.\n", "[^1]: Write to <mailto:a@example.org>.\n"):
+        (reference,) = extract(text).references
+        assert reference.raw == "mailto:a@example.org"
+        assert reference.url == "mailto:a@example.org"
+
+
 def test_bare_urls_in_prose_stop_before_punctuation() -> None:
     text = "Plain https://example.com/a, then (see https://example.com/b_(c)) and www.example.org/x.\n中文https://example.cn/a。见下\n"
     found = extract(text).references

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
+from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
@@ -27,6 +27,43 @@ def host_key(url: str) -> str:
     return f"{host}:{port}"
 
 
+class _Turns:
+    """A counting semaphore whose urgent waiters are served before the others."""
+
+    __slots__ = ("_free", "_normal", "_urgent")
+
+    def __init__(self, count: int) -> None:
+        self._free = count
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._normal: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self, *, urgent: bool = False) -> None:
+        if self._free > 0 and not self._urgent and not self._normal:
+            self._free -= 1
+            return
+        queue = self._urgent if urgent else self._normal
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # handed a turn just as we gave up: pass it on
+            elif turn in queue:  # release() may have dropped it already
+                queue.remove(turn)
+            raise
+
+    def release(self) -> None:
+        # A turn goes straight to the next waiter, so nobody can slip in ahead of the queue.
+        for queue in (self._urgent, self._normal):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._free += 1
+
+
 class HostPool:
     """Limits one host: at most ``concurrency`` requests at once, starts ``interval`` apart.
 
@@ -47,7 +84,7 @@ class HostPool:
         self.key = key
         self.concurrency = max(1, concurrency)
         self.interval = max(0.0, interval)
-        self._semaphore = asyncio.Semaphore(self.concurrency)
+        self._turns = _Turns(self.concurrency)
         self._clock = clock
         self._next_start = 0.0
         self._last_start = -1e18
@@ -74,28 +111,54 @@ class HostPool:
         now = self._clock()
         return max(0.0, self._last_start + self.interval - now, self._paused_until - now)
 
-    @asynccontextmanager
-    async def slot(self, gate: asyncio.Semaphore | None = None) -> AsyncIterator[None]:
-        """Wait for this host's turn, then for ``gate`` (the global cap), then run."""
-        async with self._semaphore:
+    async def acquire(self, gate: asyncio.Semaphore | None = None, *, urgent: bool = False) -> None:
+        """Wait for this host's turn, then for ``gate`` (the global cap); :meth:`release` after.
+
+        ``urgent`` requests go before every request queued for the host: the soft-404 probe,
+        which every check of the host that answered 2xx waits for. Plain calls rather than
+        nested context managers: this runs for every request.
+        """
+        await self._turns.acquire(urgent=urgent)
+        try:
             # Booking spreads the waiters out without holding a global slot while they sleep.
             delay = self._reserve_start()
             if delay > 0:
                 await asyncio.sleep(delay)
-            async with gate if gate is not None else contextlib.nullcontext():
+            if gate is not None:
+                await gate.acquire()
+            try:
                 # The gate or a pause announced meanwhile may have shifted our turn: check again.
                 delay = self._still_to_wait()
                 while delay > 0:
                     await asyncio.sleep(delay)
                     delay = self._still_to_wait()
-                self._last_start = self._clock()
-                self.in_flight += 1
-                self.started += 1
-                self.max_in_flight = max(self.max_in_flight, self.in_flight)
-                try:
-                    yield
-                finally:
-                    self.in_flight -= 1
+            except BaseException:
+                if gate is not None:
+                    gate.release()
+                raise
+        except BaseException:
+            self._turns.release()
+            raise
+        self._last_start = self._clock()
+        self.in_flight += 1
+        self.started += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def release(self, gate: asyncio.Semaphore | None = None) -> None:
+        """End a request started with :meth:`acquire` (the same ``gate``)."""
+        self.in_flight -= 1
+        if gate is not None:
+            gate.release()
+        self._turns.release()
+
+    @asynccontextmanager
+    async def slot(self, gate: asyncio.Semaphore | None = None) -> AsyncIterator[None]:
+        """Wait for this host's turn, then for ``gate`` (the global cap), then run."""
+        await self.acquire(gate)
+        try:
+            yield
+        finally:
+            self.release(gate)
 
     def back_off(self, retry_after: float | None = None) -> float:
         """The host said "slow down": pause it; returns the pause in seconds."""
@@ -121,8 +184,9 @@ class HostPools:
         self.in_flight = 0
         self.max_in_flight = 0
 
-    def pool(self, url: str) -> HostPool:
-        key = host_key(url)
+    def pool(self, url: str, *, key: str | None = None) -> HostPool:
+        """The pool of ``url``'s host; ``key`` is its :func:`host_key` when the caller has it."""
+        key = host_key(url) if key is None else key
         pool = self._pools.get(key)
         if pool is None:
             pool = self._pools[key] = self._new_pool(key)
@@ -144,14 +208,23 @@ class HostPools:
     def pools(self) -> dict[str, HostPool]:
         return dict(self._pools)
 
-    @asynccontextmanager
-    async def slot(self, url: str) -> AsyncIterator[HostPool]:
-        pool = self.pool(url)
+    async def acquire(self, url: str, *, key: str | None = None, urgent: bool = False) -> HostPool:
+        """Wait for a turn on ``url``'s host and under the global cap; :meth:`release` the pool after."""
+        pool = self.pool(url, key=key)
         # Host first: a request queued behind a busy host must not hold a global slot.
-        async with pool.slot(self._global):
-            self.in_flight += 1
-            self.max_in_flight = max(self.max_in_flight, self.in_flight)
-            try:
-                yield pool
-            finally:
-                self.in_flight -= 1
+        await pool.acquire(self._global, urgent=urgent)
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        return pool
+
+    def release(self, pool: HostPool) -> None:
+        self.in_flight -= 1
+        pool.release(self._global)
+
+    @asynccontextmanager
+    async def slot(self, url: str, *, key: str | None = None) -> AsyncIterator[HostPool]:
+        pool = await self.acquire(url, key=key)
+        try:
+            yield pool
+        finally:
+            self.release(pool)

@@ -26,11 +26,11 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.stop import stop_base
 
-from verifier._exceptions import ConfigError
 from verifier.check.classify import ProbeFacts, bot_wall, classify
 from verifier.check.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
 from verifier.check.hosts import HostPools, host_key
@@ -43,6 +43,7 @@ from verifier.check.soft404 import (
     matches_probe,
     title_and_heading,
 )
+from verifier.check.transport import http_transport, resolving_backend, tls_context
 from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.model import Outcome
@@ -187,8 +188,16 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
     hosts beyond ``max_idle_hosts`` are closed, least recently used first.
     """
 
-    def __init__(self, *, verify: ssl.SSLContext | bool, per_host: int, max_idle_hosts: int) -> None:
+    def __init__(
+        self,
+        *,
+        verify: ssl.SSLContext | bool,
+        per_host: int,
+        max_idle_hosts: int,
+        backend: httpcore.AsyncNetworkBackend | None = None,
+    ) -> None:
         self._verify = verify
+        self._backend = backend
         self._limits = httpx.Limits(
             max_connections=max(1, per_host),
             max_keepalive_connections=max(1, per_host),
@@ -201,8 +210,8 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
     def _pool(self, key: tuple[bytes, bytes, int | None]) -> httpx.AsyncHTTPTransport:
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = httpx.AsyncHTTPTransport(
-                verify=self._verify, http1=True, http2=False, limits=self._limits
+            pool = self._pools[key] = http_transport(
+                verify=self._verify, limits=self._limits, backend=self._backend
             )
         else:
             self._pools.move_to_end(key)
@@ -225,12 +234,9 @@ class _PerHostTransport(httpx.AsyncBaseTransport):
         except BaseException:
             self._busy[key] -= 1
             raise
-        return httpx.Response(
-            status_code=response.status_code,
-            headers=response.headers,
-            stream=_CountedStream(response.stream, lambda: self._release(key)),
-            extensions=response.extensions,
-        )
+        # Wrapped in place: a new Response would copy every header once more.
+        response.stream = _CountedStream(response.stream, lambda: self._release(key))
+        return response
 
     def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
         self._busy[key] -= 1
@@ -327,6 +333,8 @@ class LiveChecker:
         self._client: httpx.AsyncClient | None = None
         self._transport: _PerHostTransport | None = None
         self._requests = 0
+        self._host_headers: dict[str, httpx.Headers] = {}
+        self._timeouts: dict[str, float | None] | None = None
 
     @property
     def requests_made(self) -> int:
@@ -350,18 +358,10 @@ class LiveChecker:
     def _make_client(self) -> httpx.AsyncClient:
         settings = self._settings
         # One context for every host: loading the trust store is the slow part of TLS setup.
-        verify: ssl.SSLContext
-        if settings.insecure:
-            verify = httpx.create_ssl_context(verify=False)
-        elif settings.ca_bundle:
-            try:
-                verify = ssl.create_default_context(cafile=settings.ca_bundle)
-            except (OSError, ssl.SSLError) as error:
-                raise ConfigError(f"ca-bundle: cannot use {settings.ca_bundle}: {error}") from None
-        else:
-            verify = httpx.create_ssl_context()
+        verify = tls_context(settings)
         self._transport = _PerHostTransport(
             verify=verify,
+            backend=resolving_backend(settings.resolve),
             per_host=max([settings.host_concurrency, *(h.concurrency or 1 for h in settings.hosts.values())]),
             max_idle_hosts=max(32, 4 * settings.max_concurrency),
         )
@@ -453,8 +453,13 @@ class LiveChecker:
         def wait(call: RetryCallState) -> float:
             return retry.wait_for(call.attempt_number, state.retry_after)
 
+        first: ProbeFacts | None = None
+
         async def attempt() -> ProbeFacts:
-            nonlocal attempts
+            nonlocal attempts, first
+            if first is not None:
+                facts, first = first, None
+                return facts
             attempts += 1
             facts = await self._attempt(url, state)
             if facts.failure in NEEDS_NETWORK_CHECK:
@@ -462,6 +467,12 @@ class LiveChecker:
                 facts = dataclasses.replace(facts, network_down=not await self._network.online())
             return facts
 
+        # Most URLs answer well the first time: they skip the retry machinery, whose setup
+        # costs as much as the request itself. The first answer is handed to tenacity as its
+        # own first try, so waits and stops count exactly as if it had made that try.
+        first = await attempt()
+        if retry.attempts <= 1 or not self._worth_retrying(first):
+            return dataclasses.replace(first, attempts=attempts)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(retry.attempts) | _OutOfTime(state.budget),
             wait=wait,
@@ -530,7 +541,9 @@ class LiveChecker:
         return dataclasses.replace(page, soft404=why) if why else page
 
     async def _probe_fingerprint(self, nonsense_url: str) -> Fingerprint | None:
-        facts = await self._follow(nonsense_url, "GET", _Budget(self._settings.timeout * 2))
+        # Urgent: every check of this host that answered 2xx waits for it, so it must not queue
+        # behind them, or no verdict on the host is known before all its pages were asked.
+        facts = await self._follow(nonsense_url, "GET", _Budget(self._settings.timeout * 2), urgent=True)
         if facts.failure is not None:
             return None
         return fingerprint(
@@ -543,14 +556,14 @@ class LiveChecker:
 
     # Redirect chains ----------------------------------------------------------------------------
 
-    async def _follow(self, url: str, method: str, deadline: _Budget) -> ProbeFacts:
+    async def _follow(self, url: str, method: str, deadline: _Budget, *, urgent: bool = False) -> ProbeFacts:
         """Request ``url`` and follow its redirects by hand, recording every hop."""
         jar = httpx.Cookies()
         chain: list[str] = []
         current = url
         seen = {(current, "")}
         for _ in range(self._settings.max_redirects + 1):
-            answer = await self._request(method, current, jar, deadline)
+            answer = await self._request(method, current, jar, deadline, urgent=urgent)
             if isinstance(answer, Failure):
                 return ProbeFacts(
                     url=url,
@@ -618,19 +631,40 @@ class LiveChecker:
 
     # One request ----------------------------------------------------------------------------------
 
-    def _headers_for(self, url: str) -> dict[str, str]:
-        key = host_key(url)
-        hosts = self._settings.hosts
-        name = key if key in hosts else key.rsplit(":", 1)[0]
-        return self._settings.headers_for(name)
+    def _headers_for(self, client: httpx.AsyncClient, key: str) -> httpx.Headers:
+        """Every header a request to the host ``key`` (``host:port``) carries, worked out once per host."""
+        headers = self._host_headers.get(key)
+        if headers is None:
+            hosts = self._settings.hosts
+            name = key if key in hosts else key.rsplit(":", 1)[0]
+            headers = httpx.Headers(client.headers)
+            headers.update(self._settings.headers_for(name))
+            headers = self._host_headers[key] = headers
+        return headers
+
+    def _build_request(
+        self, client: httpx.AsyncClient, method: str, url: str, key: str, jar: httpx.Cookies
+    ) -> httpx.Request:
+        """The request the client would build, without merging its defaults into every one anew."""
+        timeouts = self._timeouts
+        if timeouts is None:
+            timeouts = self._timeouts = client.timeout.as_dict()
+        request = httpx.Request(
+            method, url, headers=self._headers_for(client, key), extensions={"timeout": timeouts}
+        )
+        if jar:
+            jar.set_cookie_header(request)
+        return request
 
     async def _request(
-        self, method: str, url: str, jar: httpx.Cookies, deadline: _Budget
+        self, method: str, url: str, jar: httpx.Cookies, deadline: _Budget, *, urgent: bool = False
     ) -> _Answer | Failure:
         assert self._client is not None
         client = self._client
         settings = self._settings
-        async with self._pools.slot(url) as pool:
+        key = host_key(url)
+        pool = await self._pools.acquire(url, key=key, urgent=urgent)
+        try:
             deadline.begin()
             limit = min(settings.timeout, deadline.remaining())
             if limit <= 0:
@@ -638,8 +672,8 @@ class LiveChecker:
             self._requests += 1
             try:
                 async with asyncio.timeout(limit):
-                    request = client.build_request(method, url, headers=self._headers_for(url), cookies=jar)
-                    response = await client.send(request, stream=True)
+                    request = self._build_request(client, method, url, key, jar)
+                    response = await self._send(client, request)
                     try:
                         if "set-cookie" in response.headers:
                             jar.extract_cookies(response)
@@ -657,6 +691,21 @@ class LiveChecker:
             elif answer.status < 500:
                 pool.recovered()
             return answer
+        finally:
+            self._pools.release(pool)
+
+    async def _send(self, client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+        """Send one request, its body left unread.
+
+        Straight to the transport when it is ours: the client's own send would add auth,
+        redirect and cookie handling that is switched off here, and cost a third of a request.
+        """
+        transport = self._transport
+        if transport is None:
+            return await client.send(request, stream=True)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        return response
 
     async def _answer(self, method: str, url: str, response: httpx.Response) -> _Answer:
         headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}

@@ -13,12 +13,14 @@ import contextlib
 import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from verifier._exceptions import ConfigError
 from verifier._types import JSONObject
+from verifier.check.hosts import host_key
 from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.extract.urls import is_checkable, parse_wayback
@@ -36,6 +38,7 @@ from verifier.store import HistoryRow, Store, StoredResult
 if TYPE_CHECKING:
     from verifier.check.archive import ArchiveClient
     from verifier.check.live import LiveChecker
+    from verifier.check.shards import ShardedChecker
 
 #: Reference kinds that name a link to check; internal links and bare citations are not links.
 LINK_KINDS = frozenset(
@@ -200,7 +203,9 @@ class Runner:
         self.started_at: dt.datetime | None = None
         self._targets: dict[str, Target] = {}
         self._stack = contextlib.AsyncExitStack()
-        self._live: LiveChecker | None = None
+        self._live: LiveChecker | ShardedChecker | None = None
+        # Links each host will be asked about in this run, for sharing hosts between workers.
+        self._host_links: Counter[str] = Counter()
         self._archive: ArchiveClient | None = None
         self._archive_down: str | None = None
         self._open_lock: asyncio.Lock | None = None
@@ -240,6 +245,8 @@ class Runner:
                     # A reused result that needs nothing from the archive is settled at once,
                     # without a task: a warm re-run is mostly these.
                     if reused is None or not self._reuse_now(target, reused):
+                        if reused is None:
+                            self._plan_live(target)
                         group.create_task(self._one(target, reused))
         except BaseException:
             self.store.finish_run(self.run_id, "interrupted", self.clock())
@@ -515,15 +522,28 @@ class Runner:
         future.set_result(verdict)
         return verdict
 
-    async def _live_checker(self) -> LiveChecker:
+    def _plan_live(self, target: Target) -> None:
+        wayback = target.wayback
+        urls = [target.url] if wayback is None else [wayback.original, self._copy_url(wayback)]
+        for url in urls:
+            self._host_links[host_key(url)] += 1
+
+    async def _live_checker(self) -> LiveChecker | ShardedChecker:
         if self._live is not None:
             return self._live
         assert self._open_lock is not None
         async with self._open_lock:
             if self._live is None:
-                from verifier.check.live import LiveChecker
+                from verifier.check.shards import ShardedChecker, worker_count
 
-                self._live = await self._stack.enter_async_context(LiveChecker(self.settings))
+                workers = worker_count(self.settings, sum(self._host_links.values()))
+                if workers > 1:
+                    sharded = ShardedChecker(self.settings, workers, self._host_links)
+                    self._live = await self._stack.enter_async_context(sharded)
+                else:
+                    from verifier.check.live import LiveChecker
+
+                    self._live = await self._stack.enter_async_context(LiveChecker(self.settings))
             return self._live
 
     async def _archive_client(self) -> ArchiveClient:

@@ -86,11 +86,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     probe.add_argument(
         "--network-canaries", metavar="NAMES", help="host names that resolve whenever our network works"
     )
+    probe.add_argument(
+        "--resolve",
+        action="append",
+        metavar="HOST:PORT=ADDR:PORT",
+        help="connect to ADDR:PORT for HOST:PORT, as curl does (repeatable)",
+    )
 
     polite = parser.add_argument_group("politeness and retries")
     polite.add_argument("--max-concurrency", type=int, metavar="N")
     polite.add_argument("--host-concurrency", type=int, metavar="N")
     polite.add_argument("--host-interval", type=float, metavar="S")
+    polite.add_argument(
+        "--workers", type=int, metavar="N", help="processes for big runs' checks (default: one per 2 CPUs)"
+    )
     polite.add_argument("--retries", type=int, metavar="N")
     polite.add_argument("--retry-backoff", type=float, metavar="S")
     polite.add_argument("--retry-after-cap", type=float, metavar="S")
@@ -156,6 +165,10 @@ def _validate(settings: Settings) -> None:
     """Refuse settings that cannot work before any file is read or request is made."""
     compile_patterns(settings.include, "include")
     compile_patterns(settings.exclude, "exclude")
+    if settings.resolve:
+        from verifier.check.transport import parse_resolve
+
+        parse_resolve(settings.resolve)
     for name in ("max_concurrency", "host_concurrency", "archive_concurrency", "max_redirects", "dead_after"):
         if getattr(settings, name) < (0 if name == "max_redirects" else 1):
             raise ConfigError(f"{name.replace('_', '-')}: must be at least 1, not {getattr(settings, name)}")

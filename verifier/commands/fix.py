@@ -103,13 +103,15 @@ def _fix_one(
         return 0
     fixed = apply_edits(decoded.text, edits)
     if args.dry_run:
+        diff = difflib.unified_diff(
+            decoded.text.splitlines(keepends=True),
+            fixed.splitlines(keepends=True),
+            fromfile=f"a/{document.path}",
+            tofile=f"b/{document.path}",
+        )
+        # A last line with no line break must say so, or patch and git apply reject the diff.
         sys.stdout.writelines(
-            difflib.unified_diff(
-                decoded.text.splitlines(keepends=True),
-                fixed.splitlines(keepends=True),
-                fromfile=f"a/{document.path}",
-                tofile=f"b/{document.path}",
-            )
+            line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in diff
         )
     else:
         item.fs_path.write_bytes(encode_like(fixed, decoded, data))

@@ -10,15 +10,19 @@ the numbered list at the end of the page; both are understood here, beside ``[^x
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import gc
 import html
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import unescapeAll
+from markdown_it.common.utils import normalizeReference, unescapeAll
 from markdown_it.helpers import parseLinkDestination
 from markdown_it.token import Token
 
@@ -26,9 +30,10 @@ from verifier.extract.bareurls import find_bare_urls
 from verifier.extract.base import Extraction, LineIndex, Source
 from verifier.extract.dates import find_access_date, find_publication_date
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
+from verifier.extract.markdown_blocks import Block, Inline, NumberedList, simple_blocks
 from verifier.extract.markdown_chunks import chunk_spans, may_hold_references
 from verifier.extract.markdown_html import scan_html
-from verifier.extract.markdown_positions import BlockMap
+from verifier.extract.markdown_positions import BlockMap, ContentMap, LineMap
 from verifier.extract.markdown_tokens import ESCAPED_MARKER, make_parser
 from verifier.extract.urls import (
     MalformedURL,
@@ -47,6 +52,26 @@ _NOT_REFERENCES = ("javascript:", "data:", "vbscript:")
 _QUOTES = "\"'“”‘’「」『』"
 _TEXT_TOKENS = frozenset({"text", "text_special", "code_inline"})
 _BREAKS = frozenset({"softbreak", "hardbreak"})
+
+# The commonest inline markup, in forms whose reading by markdown-it is certain: an escaped
+# marker, a footnote marker, an autolink, and an inline link whose text, URL and title hold
+# no markup; in footnotes (parsed with emphasis) also "*emphasis*" between a space and a stop.
+_LINK_MARKUP = (
+    r"\\\[(?P<marker>[0-9]{1,4})\\\]"
+    r"|\[\^(?P<note>[^\s\[\]\\`<>!&*_~^]+)\](?![(\[])"
+    r"|<(?P<autolink>[a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>"
+    r"|\[(?P<label>[^\[\]\\`<>!&*_~]+)\]"
+    r"\((?P<destination>[^\x00-\x20\x7f()<>\\]+)(?: +\"[^\"\\\n]*\")?\)"
+)
+_EMPHASIS_MARKUP = r"|(?<![^ ])\*(?P<emphasis>[^\W_](?:[^*_~&\[\]\\`<>!\n]*[^\W_])?)\*(?=[ .,;:)]|$)"
+# Anything else that could start markup, which only the inline parser reads right ("!" only
+# before "[": an image). Found first at its place, it sends the content to the parser.
+_OTHER = r"|(?P<other>[\[\]\\`<]|!(?=\[))"
+_OTHER_WITH_EMPHASIS = r"|(?P<other>[\[\]\\`<*_~&\n]|!(?=\[))"
+_SIMPLE_MARKUP = re.compile(_LINK_MARKUP + _OTHER)
+_SIMPLE_MARKUP_WITH_EMPHASIS = re.compile(_LINK_MARKUP + _EMPHASIS_MARKUP + _OTHER_WITH_EMPHASIS)
+# A footnote definition's "[^x]:" (never a reference definition: the footnote rule runs first).
+_FOOTNOTE_DEFINITION = re.compile(r"\[(?<!\\\[)\^[^ \]\n]+\]:")
 
 
 @dataclass(slots=True)
@@ -83,8 +108,10 @@ class _Found:
 class _Walk:
     """One pass over the block tokens of one document."""
 
-    def __init__(self, source: Source, full: MarkdownIt, lean: MarkdownIt) -> None:
+    def __init__(self, source: Source, full: MarkdownIt, lean: MarkdownIt, *, shortcut: bool = True) -> None:
         self.source = source
+        # Whether inline content in the simplest forms is read without the inline parser.
+        self.shortcut = shortcut
         self.text = source.text
         self.index = LineIndex(source.text)
         self.full = full
@@ -111,17 +138,45 @@ class _Walk:
             spans = [
                 (start, end) for start, end in chunk_spans(text, 1) if may_hold_references(text[start:end])
             ]
-        if "]:" in text:
+        if _may_define_references(text):
             # A reference-style link may come before its definition: every definition must be
             # known before any inline content is parsed.
             for start, end in _joined(spans, chunk_size):
                 piece = text[start:end]
-                if "]:" in piece:
+                if _may_define_references(piece):
                     self.full.parse(piece, self.env)
+        pending: list[tuple[int, int]] = []
+        for start, end in spans:
+            blocks = None
+            if self.shortcut:
+                blocks = simple_blocks(text, start, end, self.index.position(start)[0] - 1)
+            if blocks is None:
+                pending.append((start, end))
+                continue
+            self._parse(pending, chunk_size)
+            pending = []
+            self._simple_blocks(blocks)
+        self._parse(pending, chunk_size)
+
+    def _simple_blocks(self, blocks: list[Block]) -> None:
+        """Walk blocks read by ``simple_blocks`` as ``_blocks`` walks the parser's tokens."""
+        numbered: list[_Scope] = []
+        for block in blocks:
+            if isinstance(block, Inline):
+                self._inline_content(block.content, block.line, None, LineMap(block.offset))
+            elif isinstance(block, NumberedList):
+                numbered = []
+                self.numbered_lists.append((block.line + 1, numbered))
+            else:
+                item = _Scope(block.number, block.line + 1, has_content=True)
+                numbered.append(item)
+                self._inline_content(block.content, block.line, item, LineMap(block.offset))
+
+    def _parse(self, spans: list[tuple[int, int]], chunk_size: int) -> None:
         for start, end in _joined(spans, chunk_size):
             self.line_offset = self.index.position(start)[0] - 1
             self.cursors.clear()
-            self._blocks(self.full.parse(text[start:end], self.env))
+            self._blocks(self.full.parse(self.text[start:end], self.env))
 
     def _blocks(self, tokens: list[Token]) -> None:
         footnote: _Scope | None = None
@@ -168,10 +223,15 @@ class _Walk:
             scope.found.append(found)
 
     def _inline(self, token: Token, scope: _Scope | None) -> None:
-        content = token.content
-        if not content or token.map is None:
-            return
-        block = BlockMap(self.text, self.index, self.cursors, token.map[0] + self.line_offset, content)
+        if token.content and token.map is not None:
+            self._inline_content(token.content, token.map[0] + self.line_offset, scope)
+
+    def _inline_content(
+        self, content: str, first_line: int, scope: _Scope | None, block: ContentMap | None = None
+    ) -> None:
+        """References in the inline content of one block whose first line is ``first_line`` (0-based)."""
+        if block is None:
+            block = BlockMap(self.text, self.index, self.cursors, first_line, content)
         if scope is not None:
             start, end = block.span(self.text, content, 0, len(content))
             scope.start = start if scope.start is None else min(scope.start, start)
@@ -180,11 +240,60 @@ class _Walk:
         if scope is None and not needs_parse and "`" not in content:
             self._bare_urls(block, content, 0, len(content), None)
             return
+        if self.shortcut and self._simple_inline(block, content, scope):
+            return
         md = self.full if scope is not None else self.lean
         children = md.inline.parse(content, md, self.env, [])
         self._children(block, content, children, scope)
 
-    def _children(self, block: BlockMap, content: str, children: list[Token], scope: _Scope | None) -> None:
+    def _simple_inline(self, block: ContentMap, content: str, scope: _Scope | None) -> bool:
+        """Read content whose only markup is of the simplest forms exactly as the parser would.
+
+        False, with nothing recorded, when anything else might be markup.
+        """
+        markup = _SIMPLE_MARKUP if scope is None else _SIMPLE_MARKUP_WITH_EMPHASIS
+        matches = list(markup.finditer(content))
+        for match in matches:
+            if match.lastgroup == "other":
+                return False
+        references = self.env.get("references")
+        if isinstance(references, dict) and references:
+            for match in matches:
+                note = match.group("note")
+                if note is not None and normalizeReference("^" + note) in references:
+                    return False  # "[^x]" names a reference definition: a link, not a footnote marker
+        position = 0
+        for match in matches:
+            if scope is not None and match.start() > position:
+                # The text between two pieces of markup is one text token.
+                scope.plain.append(content[position : match.start()])
+            position = match.end()
+            kind = match.lastgroup
+            if kind == "label" or kind == "destination":
+                begin, end = block.span(self.text, content, *match.span("destination"))
+                self._add(_Found(begin, end, _clean(match.group("label")), escaping="markdown"), scope)
+            elif kind == "autolink":
+                begin, end = block.span(self.text, content, *match.span("autolink"))
+                self._add(_Found(begin, end, _clean(match.group("autolink")), escaping="markdown"), scope)
+            elif kind == "emphasis" and scope is not None:
+                emphasised = match.group("emphasis")
+                scope.plain.append(emphasised)
+                scope.emphasis.append(_clean(emphasised))
+            else:
+                marker = match.group("marker")
+                use = FootnoteUse(marker or match.group("note"), self._line_at(block.offset(match.start())))
+                (self.markers if marker else self.uses).append(use)
+        if scope is not None and position < len(content):
+            scope.plain.append(content[position:])
+        position = 0
+        for match in matches:
+            if match.start() > position:
+                self._bare_urls(block, content, position, match.start(), scope)
+            position = match.end()
+        self._bare_urls(block, content, position, len(content), scope)
+        return True
+
+    def _children(self, block: ContentMap, content: str, children: list[Token], scope: _Scope | None) -> None:
         excluded: list[tuple[int, int]] = []
         in_link = False
         label: tuple[int, int] | None = None
@@ -206,8 +315,9 @@ class _Walk:
                 if destination is not None:
                     start, end = block.span(self.text, content, *destination)
                     link = _Found(start, end, escaping="markdown")
-                    if child.markup == "autolink" and str(child.attrs.get("href", "")).startswith("mailto:"):
-                        link.prefix = "mailto:"
+                    written = content[destination[0] : destination[1]]
+                    if child.markup == "autolink" and child.attrs.get("href") == "mailto:" + written:
+                        link.prefix = "mailto:"  # "<someone@example.org>": an e-mail autolink
                     self._add(link, scope)
             elif kind == "link_close":
                 shown = "".join(link_text)
@@ -261,7 +371,7 @@ class _Walk:
                 pieces.append(" ")
         return "".join(pieces)
 
-    def _image(self, block: BlockMap, content: str, child: Token, scope: _Scope | None) -> None:
+    def _image(self, block: ContentMap, content: str, child: Token, scope: _Scope | None) -> None:
         destination = child.meta.get("destination")
         if destination is not None:
             start, end = block.span(self.text, content, *destination)
@@ -271,7 +381,7 @@ class _Walk:
 
     def _html_inline(
         self,
-        block: BlockMap,
+        block: ContentMap,
         content: str,
         child: Token,
         scope: _Scope | None,
@@ -330,7 +440,7 @@ class _Walk:
         if start < end:
             self._add(_Found(start, end, escaping="markdown", ref_label=str(token.meta["id"])), None)
 
-    def _bare_urls(self, block: BlockMap, content: str, start: int, end: int, scope: _Scope | None) -> None:
+    def _bare_urls(self, block: ContentMap, content: str, start: int, end: int, scope: _Scope | None) -> None:
         piece = content[start:end]
         if "://" not in piece and "www." not in piece and "WWW." not in piece:
             return
@@ -348,6 +458,12 @@ def _unescape(raw: str, escaping: str | None) -> str:
     if escaping == "html" and "&" in raw:
         return html.unescape(raw)
     return raw
+
+
+def _may_define_references(text: str) -> bool:
+    """Whether ``text`` may hold a reference definition: a "]:" not ending a footnote definition."""
+    count = text.count("]:")
+    return count > 0 and count > len(_FOOTNOTE_DEFINITION.findall(text))
 
 
 def _joined(spans: list[tuple[int, int]], limit: int) -> Iterator[tuple[int, int]]:
@@ -376,14 +492,21 @@ def _title(text: str | None) -> str | None:
     return title or None
 
 
+@functools.lru_cache(maxsize=4096)
+def _dates(plain: str) -> tuple[dt.date | None, dt.date | None]:
+    """Publication and access dates of a citation's text; source lists repeat the same tails often."""
+    return find_publication_date(plain), find_access_date(plain)
+
+
 def _citation(scope: _Scope, found: _Found) -> Citation:
     if scope.details is None:
         plain = _clean(" ".join(scope.plain))
+        published, accessed = _dates(plain)
         scope.details = Citation(
             title=plain or None,
             publisher=scope.emphasis[0] if scope.emphasis else None,
-            published=find_publication_date(plain),
-            accessed=find_access_date(plain),
+            published=published,
+            accessed=accessed,
         )
     details = scope.details
     return Citation(
@@ -518,12 +641,31 @@ def _parsers() -> tuple[MarkdownIt, MarkdownIt]:
 
 def extract_markdown(source: Source) -> Extraction:
     """Every reference and footnote issue in a Markdown document."""
-    return _extract(source, CHUNK_SIZE)
+    with _collection_paused():
+        return _extract(source, CHUNK_SIZE)
 
 
-def _extract(source: Source, chunk_size: int | None) -> Extraction:
+@contextlib.contextmanager
+def _collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while extracting.
+
+    Extraction allocates hundreds of thousands of small objects that stay alive until it
+    ends, so the collector's passes over them find nothing and cost a sixth of the time;
+    the few cycles made (a footnote and its links) live as long as the extraction anyway.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _extract(source: Source, chunk_size: int | None, *, shortcut: bool = True) -> Extraction:
     full, lean = _parsers()
-    walk = _Walk(source, full, lean)
+    walk = _Walk(source, full, lean, shortcut=shortcut)
     walk.run(chunk_size)
 
     definitions: list[_Scope] = list(walk.footnote_scopes)

@@ -62,3 +62,21 @@ class BlockMap:
             if found != -1:
                 return found, found + len(written)
         return doc_start, doc_end
+
+
+class LineMap:
+    """Maps offsets in content that is written whole, on one line, at ``start`` in the document."""
+
+    __slots__ = ("start",)
+
+    def __init__(self, start: int) -> None:
+        self.start = start
+
+    def offset(self, position: int) -> int:
+        return self.start + position
+
+    def span(self, text: str, content: str, start: int, end: int) -> tuple[int, int]:
+        return self.start + start, self.start + end
+
+
+ContentMap = BlockMap | LineMap

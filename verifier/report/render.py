@@ -44,35 +44,30 @@ REGISTRY: dict[str, ReportFormat] = {
 }
 
 
-def parse_formats(values: str | Iterable[str]) -> list[str]:
-    """Formats from "html,md" (or a list of such strings), checked, in order, without repeats."""
+def _listed(values: str | Iterable[str], choices: Iterable[str], what: str) -> list[str]:
+    """Names from "a,b" (or a list of such strings), checked against ``choices``, in order, once each."""
+    allowed = tuple(choices)
     items = [values] if isinstance(values, str) else list(values)
     chosen: list[str] = []
     for item in items:
         for name in (part.strip().lower() for part in item.split(",")):
             if not name:
                 continue
-            if name not in REGISTRY:
-                raise ConfigError(f"unknown report format {name!r}; choose from {', '.join(FORMATS)}")
+            if name not in allowed:
+                raise ConfigError(f"{what} {name!r}; choose from {', '.join(allowed)}")
             if name not in chosen:
                 chosen.append(name)
     return chosen
 
 
+def parse_formats(values: str | Iterable[str]) -> list[str]:
+    """Formats from "html,md" (or a list of such strings), checked, in order, without repeats."""
+    return _listed(values, FORMATS, "unknown report format")
+
+
 def parse_fail_on(values: str | Iterable[str]) -> tuple[str, ...]:
     """Outcomes that fail the run, from "dead,unknown"; "never" cannot be combined with others."""
-    items = [values] if isinstance(values, str) else list(values)
-    chosen: list[str] = []
-    for item in items:
-        for name in (part.strip().lower() for part in item.split(",")):
-            if not name:
-                continue
-            if name not in FAIL_ON_CHOICES:
-                raise ConfigError(
-                    f"--fail-on: unknown outcome {name!r}; choose from {', '.join(FAIL_ON_CHOICES)}"
-                )
-            if name not in chosen:
-                chosen.append(name)
+    chosen = _listed(values, FAIL_ON_CHOICES, "--fail-on: unknown outcome")
     if "never" in chosen and len(chosen) > 1:
         raise ConfigError("--fail-on: 'never' cannot be combined with outcomes")
     return tuple(chosen) or ("dead",)
