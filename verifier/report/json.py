@@ -43,6 +43,9 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
     path = output_dir / REPORT_NAME
     handle, temporary = tempfile.mkstemp(prefix=f".{REPORT_NAME}.", suffix=".tmp", dir=output_dir)
     try:
+        # mkstemp makes the file private; a report is an artifact for others, so it gets the
+        # permissions any new file of this user would.
+        os.fchmod(handle, 0o666 & ~_umask())
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(dumps(report))
             stream.flush()
@@ -52,6 +55,12 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
 
 
 def read_json_report(path: Path) -> dict[str, Any]:

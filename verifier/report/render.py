@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +10,7 @@ from typing import Any
 
 from verifier._exceptions import ConfigError
 from verifier.report import csvfile, html, junit, markdown, sarif
+from verifier.report import json as json_report
 from verifier.report.rows import FAIL_ON_CHOICES
 
 FORMATS: tuple[str, ...] = ("json", "html", "md", "junit", "sarif", "csv")
@@ -28,7 +28,8 @@ class ReportFormat:
 
 
 def render_json(report: Mapping[str, Any], fail_on: Sequence[str] = ()) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    # The same layout `verifier check` writes, so a re-rendered report diffs cleanly against it.
+    return json_report.dumps(report)
 
 
 REGISTRY: dict[str, ReportFormat] = {
