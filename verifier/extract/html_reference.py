@@ -9,17 +9,9 @@ from __future__ import annotations
 import re
 
 from verifier.extract.base import LineIndex
-from verifier.extract.urls import (
-    MalformedURL,
-    classify_url,
-    is_normalised,
-    normalise_url,
-    parse_doi,
-    parse_wayback,
-)
-from verifier.model import Citation, Reference, ReferenceIssue, ReferenceIssueKind, ReferenceKind
+from verifier.extract.urls import read_url
+from verifier.model import Citation, Reference
 
-_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Browsers drop tabs and line breaks inside a URL before parsing it, so an href wrapped over
 # two lines of source still works; the checker must see the same address.
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
@@ -41,33 +33,12 @@ def build_reference(
     A relative URL is resolved against ``base`` when there is one and stays internal
     otherwise. A URL that cannot be checked becomes a reference with a malformed-url issue.
     """
-    cleaned = _TAB_OR_NEWLINE.sub("", url_text).strip()
+    reading = read_url(_TAB_OR_NEWLINE.sub("", url_text), base)
     line, column = index.position(start)
-    issues: tuple[ReferenceIssue, ...] = ()
-    doi = parse_doi(cleaned)
-    try:
-        if doi is not None:
-            url = normalise_url(f"https://doi.org/{doi}")
-            kind = ReferenceKind.DOI
-        elif cleaned.startswith("//"):
-            url = normalise_url(cleaned, base or "https:")
-            kind = classify_url(url)
-        elif _HAS_SCHEME.match(cleaned) or base is not None:
-            # Most URLs are already in normal form; checking that is much cheaper than normalising.
-            fast = "xn--" not in cleaned and is_normalised(cleaned)
-            url = cleaned if fast else normalise_url(cleaned, base)
-            kind = classify_url(url)
-        else:
-            url = cleaned
-            kind = ReferenceKind.INTERNAL
-    except MalformedURL as error:
-        url = cleaned
-        kind = ReferenceKind.DOI if doi is not None else classify_url(cleaned)
-        issues = (ReferenceIssue(ReferenceIssueKind.MALFORMED_URL, str(error)),)
     return Reference(
-        url=url,
+        url=reading.url,
         raw=raw,
-        kind=kind,
+        kind=reading.kind,
         line=line,
         column=column,
         start=start,
@@ -75,6 +46,6 @@ def build_reference(
         text=text or None,
         footnote=footnote,
         citation=citation,
-        wayback=parse_wayback(url) if kind is ReferenceKind.ARCHIVE else None,
-        issues=issues,
+        wayback=reading.wayback,
+        issues=reading.issues,
     )

@@ -38,10 +38,9 @@ from verifier.extract.markdown_tokens import ESCAPED_MARKER, make_parser
 from verifier.extract.urls import (
     MalformedURL,
     classify_url,
-    is_normalised,
     normalise_url,
-    parse_doi,
     parse_wayback,
+    read_url,
 )
 from verifier.model import Citation, Reference, ReferenceIssue, ReferenceIssueKind, ReferenceKind
 
@@ -552,17 +551,10 @@ class _Resolver:
             stripped = "http://" + stripped
         elif stripped.startswith("//"):
             stripped = "https:" + stripped
-        kind = classify_url(stripped)
-        if kind is ReferenceKind.DOI:
-            return f"https://doi.org/{parse_doi(stripped)}", kind, []
-        if kind is ReferenceKind.INTERNAL:
+        if classify_url(stripped) is ReferenceKind.INTERNAL:
             return self._internal(stripped)
-        if is_normalised(stripped):
-            return stripped, kind, []
-        try:
-            return normalise_url(stripped), kind, []
-        except MalformedURL as error:
-            return stripped, kind, [ReferenceIssue(ReferenceIssueKind.MALFORMED_URL, str(error))]
+        reading = read_url(stripped)
+        return reading.url, reading.kind, list(reading.issues)
 
     def _internal(self, written: str) -> _Resolved:
         path = unquote(written.split("#", 1)[0].split("?", 1)[0])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import idna
 
-from verifier.model import ReferenceKind, WaybackLocation
+from verifier.model import ReferenceIssue, ReferenceIssueKind, ReferenceKind, WaybackLocation
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
 
@@ -188,3 +189,47 @@ _ALREADY_NORMAL = re.compile(
 def is_normalised(url: str) -> bool:
     """Whether ``normalise_url(url)`` is ``url`` itself (a fast check for the common case)."""
     return _ALREADY_NORMAL.fullmatch(url) is not None
+
+
+_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True, slots=True)
+class UrlReading:
+    """What a URL as written comes to: the form to check, its kind, and what is wrong with it."""
+
+    url: str
+    kind: ReferenceKind
+    wayback: WaybackLocation | None = None
+    issues: tuple[ReferenceIssue, ...] = ()
+
+
+def read_url(written: str, base: str | None = None) -> UrlReading:
+    """The reading every extractor gives a URL it found.
+
+    DOIs become https://doi.org/ URLs; a relative URL is resolved against ``base`` when there
+    is one and stays internal otherwise; a URL that cannot be checked keeps its written form
+    and carries a malformed-url issue instead of raising.
+    """
+    text = written.strip()
+    doi = parse_doi(text)
+    try:
+        if doi is not None:
+            url = normalise_url(f"https://doi.org/{doi}")
+            kind = ReferenceKind.DOI
+        elif text.startswith("//"):
+            url = normalise_url(text, base or "https:")
+            kind = classify_url(url)
+        elif _HAS_SCHEME.match(text) or base is not None:
+            # Most URLs are already in normal form, and checking that is much cheaper than
+            # normalising; punycode hosts always take the full path so broken labels are caught.
+            fast = "xn--" not in text and is_normalised(text)
+            url = text if fast else normalise_url(text, base)
+            kind = classify_url(url)
+        else:
+            return UrlReading(text, ReferenceKind.INTERNAL)
+    except MalformedURL as error:
+        kind = ReferenceKind.DOI if doi is not None else classify_url(text)
+        return UrlReading(text, kind, issues=(ReferenceIssue(ReferenceIssueKind.MALFORMED_URL, str(error)),))
+    wayback = parse_wayback(url) if kind is ReferenceKind.ARCHIVE else None
+    return UrlReading(url, kind, wayback)
