@@ -18,6 +18,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import orjson
+
 from verifier.model import (
     Citation,
     Document,
@@ -95,6 +97,16 @@ CREATE TABLE IF NOT EXISTS archive_lookups (
 _CHUNK = 500
 
 
+def _history_row(url: str, history: HistoryRow) -> tuple[str, float, float | None, int, str | None]:
+    return (
+        url,
+        _epoch(history.first_seen),
+        _epoch(history.last_live) if history.last_live else None,
+        history.consecutive_failures,
+        history.last_outcome.value if history.last_outcome else None,
+    )
+
+
 class StoreError(Exception):
     """The store file exists but is not one this version can use."""
 
@@ -128,6 +140,12 @@ class ArchiveLookup:
 
     snapshot: Snapshot | None
     looked_up_at: dt.datetime
+
+
+# Dictionary lookups: calling an Enum to convert a stored value costs several times more, and a
+# warm run converts tens of thousands of them.
+_OUTCOMES: dict[str, Outcome] = {outcome.value: outcome for outcome in Outcome}
+_KINDS: dict[str, ReferenceKind] = {kind.value: kind for kind in ReferenceKind}
 
 
 def _epoch(moment: dt.datetime) -> float:
@@ -247,20 +265,16 @@ class Store:
             )
         )
         if history is not None:
-            self._pending_history.append(
-                (
-                    result.url,
-                    _epoch(history.first_seen),
-                    _epoch(history.last_live) if history.last_live else None,
-                    history.consecutive_failures,
-                    history.last_outcome.value if history.last_outcome else None,
-                )
-            )
+            self._pending_history.append(_history_row(result.url, history))
         if (
             len(self._pending_results) >= self.batch_size
             or time.monotonic() - self._flushed_at >= self.batch_seconds
         ):
             self.flush()
+
+    def record_history(self, url: str, history: HistoryRow) -> None:
+        """Queue a new history row for ``url`` alone (a reused result whose final outcome changed)."""
+        self._pending_history.append(_history_row(url, history))
 
     @property
     def pending(self) -> int:
@@ -308,25 +322,25 @@ class Store:
             )
             newest = {row[0]: row for row in rows}
             for url, row in newest.items():
-                outcome = Outcome(row[1])
+                outcome = _OUTCOMES[row[1]]
                 if moment - row[8] >= ttl.get(outcome, 0.0):
                     continue
                 archive = Snapshot(url=row[9], timestamp=row[10], original=row[11] or url) if row[9] else None
                 saved = Snapshot(url=row[13], timestamp=row[14], original=url) if row[13] else None
                 result = LinkResult(
-                    url=url,
-                    outcome=outcome,
-                    reason=row[2],
-                    checked_at=dt.datetime.fromtimestamp(row[8], dt.UTC),
-                    http_status=row[5],
-                    final_url=row[6],
-                    redirects=tuple(json.loads(row[7])),
-                    archive=archive,
-                    original_outcome=Outcome(row[12]) if row[12] else None,
+                    url,
+                    outcome,
+                    row[2],
+                    dt.datetime.fromtimestamp(row[8], dt.UTC),
+                    row[5],
+                    row[6],
+                    tuple(orjson.loads(row[7])) if row[7] != "[]" else (),
+                    archive,
+                    _OUTCOMES[row[12]] if row[12] else None,
                     from_cache=True,
                     saved_snapshot=saved,
                 )
-                found[url] = StoredResult(result, Outcome(row[3]), row[4])
+                found[url] = StoredResult(result, _OUTCOMES[row[3]], row[4])
         return found
 
     def run_results(self, run_id: int) -> dict[str, Outcome]:
@@ -352,7 +366,7 @@ class Store:
                     first_seen=dt.datetime.fromtimestamp(first_seen, dt.UTC),
                     last_live=_moment(last_live),
                     consecutive_failures=failures,
-                    last_outcome=Outcome(last_outcome) if last_outcome else None,
+                    last_outcome=_OUTCOMES[last_outcome] if last_outcome else None,
                 )
         return found
 
@@ -408,14 +422,14 @@ class Store:
         if row is None or row[0] != key:
             return None
         try:
-            return _extraction_from_json(json.loads(row[1]))
+            return _extraction_from_json(orjson.loads(row[1]))
         except (KeyError, TypeError, ValueError):
             return None  # written by another layout: extract again
 
     def record_extraction(
         self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]
     ) -> None:
-        payload = json.dumps(_extraction_json(document, problems), ensure_ascii=False)
+        payload = orjson.dumps(_extraction_json(document, problems)).decode("utf-8")
         self._pending_extractions.append((path, key, payload))
 
     def _write_extractions(self) -> None:
@@ -477,7 +491,7 @@ def _reference_from(data: list[Any]) -> Reference:
     return Reference(
         url=data[0],
         raw=data[1],
-        kind=ReferenceKind(data[2]),
+        kind=_KINDS[data[2]],
         line=data[3],
         column=data[4],
         start=data[5],
@@ -486,7 +500,9 @@ def _reference_from(data: list[Any]) -> Reference:
         footnote=data[8],
         citation=_citation_from(data[9]) if data[9] else None,
         wayback=WaybackLocation(*data[10]) if data[10] else None,
-        issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11]),
+        issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11])
+        if data[11]
+        else (),
     )
 
 

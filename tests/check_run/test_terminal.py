@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from tests.check_run.conftest import Site, Workspace
-from verifier.report.terminal import print_summary, progress_wanted
+from verifier.report.terminal import print_summary, progress_wanted, write_plain_summary
 
 
 class Terminal(io.StringIO):
@@ -67,3 +67,27 @@ def test_summary_shows_counts_dead_links_and_changes() -> None:
     assert "docs/a.md:4 [2], docs/b.md:9" in text
     assert "Changed since the last run (1)" in text
     assert "live → dead" in text and "http://ok.test/" not in text
+
+
+def test_plain_summary_for_logs_says_the_same_without_styles() -> None:
+    report = {
+        "summary": {"live": 12, "archived": 0, "dead": 1, "restricted": 0, "unknown": 0, "skipped": 0},
+        "links": [
+            {
+                "url": "http://gone.test/a",
+                "outcome": "dead",
+                "reason": "answered 404 Not Found",
+                "occurrences": [{"path": "docs/a.md", "line": 4, "footnote": "2"}],
+            }
+        ],
+        "changes": [{"url": "http://gone.test/a", "before": "live", "after": "dead", "change": "died"}],
+    }
+    out = io.StringIO()
+    write_plain_summary(report, out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Links by outcome"
+    assert "  live        12" in lines and "  total       13" in lines
+    assert "  http://gone.test/a — answered 404 Not Found" in lines
+    assert "    cited at docs/a.md:4 [2]" in lines
+    assert "  died            live → dead  http://gone.test/a" in lines
+    assert "\x1b[" not in out.getvalue()

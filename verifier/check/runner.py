@@ -8,7 +8,6 @@ clients are created only when some URL needs them, so a warm re-run never import
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -20,7 +19,6 @@ from typing import TYPE_CHECKING, Protocol
 
 from verifier._exceptions import ConfigError
 from verifier._types import JSONObject
-from verifier.check.hosts import host_key
 from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.extract.urls import is_checkable, parse_wayback
@@ -36,6 +34,8 @@ from verifier.model import (
 from verifier.store import HistoryRow, Store, StoredResult
 
 if TYPE_CHECKING:
+    import asyncio
+
     from verifier.check.archive import ArchiveClient
     from verifier.check.live import LiveChecker
     from verifier.check.shards import ShardedChecker
@@ -211,6 +211,7 @@ class Runner:
         self._open_lock: asyncio.Lock | None = None
         self._checks: dict[str, asyncio.Future[LiveVerdict]] = {}
         self._histories: dict[str, HistoryRow] = {}
+        self._pending: list[tuple[Target, StoredResult | None]] = []
 
     # Counts for the report's "run" section
 
@@ -224,6 +225,15 @@ class Runner:
 
     async def run(self, documents: Sequence[Document]) -> dict[str, LinkResult]:
         """Check every link; cancelling this leaves every finished result in ``results`` and the store."""
+        self.prepare(documents)
+        await self.check_pending()
+        return self.results
+
+    def prepare(self, documents: Sequence[Document]) -> None:
+        """Plan the run and settle at once every link a stored result answers without the network.
+
+        A warm re-run is mostly such links, so this part needs no event loop and no HTTP client.
+        """
         now = self.clock()
         self.started_at = now
         work = plan(documents, self.settings, now)
@@ -234,30 +244,59 @@ class Runner:
         stored = self.store.fresh_results(urls, self.settings.ttl, now) if self.settings.use_cache else {}
         if self.progress is not None:
             self.progress.started(len(work.targets) + len(work.skipped))
-        for result in work.skipped.values():
-            self._finish(result)
+        self._pending = []
+        try:
+            for result in work.skipped.values():
+                self._finish(result)
+            for target in work.targets.values():
+                reused = stored.get(target.url)
+                if reused is None or not self._reuse_now(target, reused):
+                    self._pending.append((target, reused))
+        except BaseException:
+            self.store.finish_run(self.run_id, "interrupted", self.clock())
+            raise
+
+    @property
+    def pending(self) -> int:
+        """Links ``prepare`` left for ``check_pending``: live checks and archive lookups."""
+        return len(self._pending)
+
+    async def check_pending(self) -> None:
+        """Check what ``prepare`` left; the run is marked complete, or interrupted if this is cancelled."""
+        import asyncio
+
+        assert self.run_id is not None, "prepare() comes first"
+        if not self._pending:
+            self.complete()
+            return
+        from verifier.check.hosts import host_key
+
+        for target, reused in self._pending:
+            if reused is None:
+                for url in self._live_urls(target):
+                    self._host_links[host_key(url)] += 1
         self._open_lock = asyncio.Lock()
         flusher = asyncio.create_task(self._flush_now_and_then())
         try:
             async with self._stack, asyncio.TaskGroup() as group:
-                for target in work.targets.values():
-                    reused = stored.get(target.url)
-                    # A reused result that needs nothing from the archive is settled at once,
-                    # without a task: a warm re-run is mostly these.
-                    if reused is None or not self._reuse_now(target, reused):
-                        if reused is None:
-                            self._plan_live(target)
-                        group.create_task(self._one(target, reused))
+                for target, reused in self._pending:
+                    group.create_task(self._one(target, reused))
         except BaseException:
             self.store.finish_run(self.run_id, "interrupted", self.clock())
             raise
         finally:
             flusher.cancel()
+        self.complete()
+
+    def complete(self) -> None:
+        """Mark the run complete in the store (every result written)."""
+        assert self.run_id is not None
         self.store.finish_run(self.run_id, "complete", self.clock())
-        return self.results
 
     async def _flush_now_and_then(self) -> None:
         """Results reach the disk within the store's batch interval even when answers are slow."""
+        import asyncio
+
         while True:
             await asyncio.sleep(self.store.batch_seconds)
             self.store.flush()
@@ -298,37 +337,53 @@ class Runner:
 
     def _reuse_now(self, target: Target, stored: StoredResult) -> bool:
         """Settle a reused result on the spot when the archive has no part in it."""
-        verdict = self._stored_verdict(target, stored)
-        settled = self._settle_offline(target, verdict)
+        settled = self._settle_offline(target, stored.live_outcome, stored.live_reason, network_down=False)
         if settled is None:
             return False
-        self._record_reused(target, stored, verdict, settled)
+        self._record_reused(target, stored, settled)
         return True
 
     async def _reuse(self, target: Target, stored: StoredResult) -> None:
-        verdict = self._stored_verdict(target, stored)
-        settled = await self._settle(target, verdict)
-        self._record_reused(target, stored, verdict, settled)
+        settled = await self._settle(target, self._stored_verdict(target, stored))
+        self._record_reused(target, stored, settled)
 
-    def _record_reused(
-        self, target: Target, stored: StoredResult, verdict: LiveVerdict, settled: _Settled
-    ) -> None:
+    def _record_reused(self, target: Target, stored: StoredResult, settled: _Settled) -> None:
+        """A reused result is not written again: only a changed final outcome reaches the history."""
         previous = stored.result
         prior = self._histories.get(target.url)
-        row = dataclasses.replace(prior, last_outcome=settled.outcome) if prior else None
-        result = dataclasses.replace(
-            previous,
+        row: HistoryRow | None = None
+        if prior is not None and prior.last_outcome is not settled.outcome:
+            row = HistoryRow(prior.first_seen, prior.last_live, prior.consecutive_failures, settled.outcome)
+            self.store.record_history(target.url, row)
+        current = row or prior
+        result = LinkResult(
+            url=previous.url,
             outcome=settled.outcome,
             reason=settled.reason,
+            checked_at=previous.checked_at,
+            http_status=previous.http_status,
+            final_url=previous.final_url,
+            redirects=previous.redirects,
             archive=settled.archive,
-            saved_snapshot=settled.saved or previous.saved_snapshot,
-            history=self._history_for_report(prior, row),
+            original_outcome=previous.original_outcome,
             from_cache=True,
+            history=None
+            if current is None
+            else History(
+                first_seen=current.first_seen,
+                last_live=current.last_live,
+                consecutive_failures=current.consecutive_failures,
+                previous_outcome=prior.last_outcome if prior else None,
+            ),
+            saved_snapshot=settled.saved or previous.saved_snapshot,
         )
         self.reused += 1
-        self._record(result, verdict, row, prior)
+        self._note_change(result, prior, network_down=False)
+        self._finish(result)
 
     async def _check(self, target: Target) -> None:
+        import asyncio
+
         original_outcome: Outcome | None = None
         if target.wayback is not None:
             copy_url = self._copy_url(target.wayback)
@@ -403,13 +458,16 @@ class Runner:
         self.store.record_result(
             self.run_id, result, live_outcome=verdict.outcome, live_reason=verdict.reason, history=row
         )
+        self._note_change(result, prior, network_down=verdict.network_down)
+        self._finish(result)
+
+    def _note_change(self, result: LinkResult, prior: HistoryRow | None, *, network_down: bool) -> None:
         before = prior.last_outcome if prior else None
-        change = None if before is None or verdict.network_down else classify_change(before, result.outcome)
+        change = None if before is None or network_down else classify_change(before, result.outcome)
         if change is not None and before is not None:
             self.changes.append(
                 {"url": result.url, "before": before.value, "after": result.outcome.value, "change": change}
             )
-        self._finish(result)
 
     def _finish(self, result: LinkResult) -> None:
         self.results[result.url] = result
@@ -423,9 +481,10 @@ class Runner:
         host = self.settings.snapshot_host.rstrip("/")
         return f"{host}/web/{location.timestamp}{location.flags}/{location.original}"
 
-    def _settle_offline(self, target: Target, verdict: LiveVerdict) -> _Settled | None:
+    def _settle_offline(
+        self, target: Target, outcome: Outcome, reason: str, *, network_down: bool
+    ) -> _Settled | None:
         """The final outcome when the archive has no part in it, else None."""
-        outcome, reason = verdict.outcome, verdict.reason
         settings = self.settings
         if target.wayback is not None and outcome is Outcome.LIVE:
             archive = Snapshot(
@@ -433,13 +492,15 @@ class Runner:
             )
             return _Settled(outcome, f"{reason}; the archive copy serves", archive, None)
         wanted = outcome is not Outcome.LIVE or settings.archive_all or settings.save_live
-        if not settings.archive or not wanted or verdict.network_down or self.network_down:
+        if not settings.archive or not wanted or network_down or self.network_down:
             return _Settled(outcome, reason, None, None)
         return None
 
     async def _settle(self, target: Target, verdict: LiveVerdict) -> _Settled:
         """The final outcome: the live verdict, and what the archive holds when that matters."""
-        offline = self._settle_offline(target, verdict)
+        offline = self._settle_offline(
+            target, verdict.outcome, verdict.reason, network_down=verdict.network_down
+        )
         if offline is not None:
             return offline
         outcome, reason = verdict.outcome, verdict.reason
@@ -508,6 +569,8 @@ class Runner:
 
     async def _live_verdict(self, url: str) -> LiveVerdict:
         """One live check per URL per run, shared by everyone who asks."""
+        import asyncio
+
         pending = self._checks.get(url)
         if pending is not None:
             return await asyncio.shield(pending)
@@ -522,11 +585,10 @@ class Runner:
         future.set_result(verdict)
         return verdict
 
-    def _plan_live(self, target: Target) -> None:
+    def _live_urls(self, target: Target) -> list[str]:
+        """The addresses a live check of ``target`` asks: an archive copy's original too."""
         wayback = target.wayback
-        urls = [target.url] if wayback is None else [wayback.original, self._copy_url(wayback)]
-        for url in urls:
-            self._host_links[host_key(url)] += 1
+        return [target.url] if wayback is None else [wayback.original, self._copy_url(wayback)]
 
     async def _live_checker(self) -> LiveChecker | ShardedChecker:
         if self._live is not None:

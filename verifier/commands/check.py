@@ -7,14 +7,13 @@ Every flag is a configuration key (``--max-concurrency`` is ``max-concurrency`` 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import datetime as dt
 import hashlib
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -255,10 +254,12 @@ def _read_documents(
     return documents, problems, False
 
 
-async def _check(runner: Runner, documents: list[Document]) -> bool:
-    """Run the check; True when it was interrupted (SIGINT, SIGTERM or cancellation)."""
+async def _check_pending(runner: Runner) -> bool:
+    """Check what the stored results did not settle; True when interrupted (SIGINT, SIGTERM, cancel)."""
+    import asyncio
+
     loop = asyncio.get_running_loop()
-    work = asyncio.ensure_future(runner.run(documents))
+    work = asyncio.ensure_future(runner.check_pending())
     installed: list[signal.Signals] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         try:
@@ -277,6 +278,18 @@ async def _check(runner: Runner, documents: list[Document]) -> bool:
         for signum in installed:
             loop.remove_signal_handler(signum)
     return False
+
+
+def _run_event_loop(work: Coroutine[Any, Any, bool]) -> bool:
+    """Run ``work`` on uvloop where it is installed (a third less CPU per request), else asyncio's loop."""
+    import asyncio
+
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(work)
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        return runner.run(work)
 
 
 def _run_json(runner: Runner, interrupted: bool, finished: dt.datetime) -> JSONObject:
@@ -319,7 +332,11 @@ def _run(settings: Settings, paths: list[str]) -> int:
             runner = Runner(settings, store, progress=progress)
             try:
                 with progress or contextlib.nullcontext():
-                    interrupted = asyncio.run(_check(runner, documents))
+                    runner.prepare(documents)
+                    if runner.pending:
+                        interrupted = _run_event_loop(_check_pending(runner))
+                    else:
+                        runner.complete()
             except KeyboardInterrupt:
                 interrupted = True
             # The event loop put SIGTERM back to its default on the way out.
@@ -372,13 +389,19 @@ def _write_outputs(report: JSONObject, settings: Settings, runner: Runner | None
 
         for line in annotations(report, fail_on):
             print(line)
-    from rich.console import Console
+    if sys.stdout.isatty():
+        from rich.console import Console
 
-    from verifier.report.terminal import print_summary
+        from verifier.report.terminal import print_summary
 
-    console = Console(highlight=False, soft_wrap=True)
-    print_summary(report, console)
-    console.print(f"\nReport: {path}")
+        console = Console(highlight=False, soft_wrap=True)
+        print_summary(report, console)
+        console.print(f"\nReport: {path}")
+    else:
+        from verifier.report.terminal import write_plain_summary
+
+        write_plain_summary(report, sys.stdout)
+        print(f"\nReport: {path}")
     if interrupted:
         print("verifier: interrupted; the report holds what was checked so far", file=sys.stderr)
         return EXIT_INTERRUPTED

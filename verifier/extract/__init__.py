@@ -12,14 +12,15 @@ import importlib
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from verifier._exceptions import InputError
 from verifier.extract.base import Extraction, Source
-from verifier.extract.decode import Binary, Decoded, decode_document
 from verifier.extract.discover import STDIN, StandardInput, iter_input_files
-from verifier.extract.sniff import sniff_format
 from verifier.model import Document, Format, InputProblem
+
+if TYPE_CHECKING:
+    from verifier.extract.decode import Decoded
 
 __all__ = [
     "STDIN",
@@ -99,6 +100,10 @@ def _extract(
     except MemoryError:
         return None, [InputProblem(display_path, None, "file too large to read into memory")]
     digest = hashlib.sha256(data).hexdigest()
+    # Decoding pulls in charset detection; a run served from the extraction cache never needs it.
+    from verifier.extract.decode import Binary, decode_document
+    from verifier.extract.sniff import sniff_format
+
     decoded = decode_document(data)
     del data
     if isinstance(decoded, Binary):

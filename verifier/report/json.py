@@ -9,28 +9,34 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 REPORT_NAME = "link-health.json"
 
 
-def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _compact(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
 
 
-def dumps(report: Mapping[str, Any]) -> str:
-    """The report as JSON: each top-level key on its own line, each list item on its own line.
+def dump_bytes(report: Mapping[str, Any]) -> bytes:
+    """The report as UTF-8 JSON: each top-level key on its own line, each list item on its own line.
 
-    One line per link keeps the file readable and diffable, and lets the C encoder do the
-    work: ``indent=`` would switch json to its pure-Python encoder, which costs seconds on a
-    report of thousands of links.
+    One line per link keeps the file readable and diffable; orjson encodes a report of
+    thousands of links in milliseconds, where the standard library takes a tenth of a second.
     """
     parts = []
     for key, value in report.items():
         if isinstance(value, list) and value:
-            items = ",\n    ".join(_compact(item) for item in value)
-            parts.append(f"  {_compact(key)}: [\n    {items}\n  ]")
+            items = b",\n    ".join(_compact(item) for item in value)
+            parts.append(b"  " + _compact(key) + b": [\n    " + items + b"\n  ]")
         else:
-            parts.append(f"  {_compact(key)}: {_compact(value)}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            parts.append(b"  " + _compact(key) + b": " + _compact(value))
+    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+
+
+def dumps(report: Mapping[str, Any]) -> str:
+    """:func:`dump_bytes` as text."""
+    return dump_bytes(report).decode("utf-8")
 
 
 def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
@@ -46,8 +52,8 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
         # mkstemp makes the file private; a report is an artifact for others, so it gets the
         # permissions any new file of this user would.
         os.fchmod(handle, 0o666 & ~_umask())
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(dumps(report))
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(dump_bytes(report))
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)

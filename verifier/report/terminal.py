@@ -13,14 +13,12 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
 from verifier.model import LinkResult, Outcome
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.progress import Progress, TaskID
+    from rich.table import Table
 
 OUTCOME_STYLES = {
     Outcome.LIVE.value: "green",
@@ -52,6 +50,7 @@ class TerminalProgress:
     """A rich progress bar on stderr that counts links as their results arrive."""
 
     def __init__(self, console: Console | None = None) -> None:
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress: Progress = Progress(
@@ -93,7 +92,40 @@ def _where(occurrence: Mapping[str, Any]) -> str:
     return where
 
 
+#: One piece of summary text and its rich style ("" for none).
+Span = tuple[str, str]
+
+
+def summary_lines(report: Mapping[str, Any]) -> list[list[Span]]:
+    """The summary after the outcome table: dead links with where they are cited, then changes."""
+    lines: list[list[Span]] = []
+    dead = [link for link in report["links"] if link["outcome"] == Outcome.DEAD.value]
+    if dead:
+        lines += [[("", "")], [(f"Dead links ({len(dead)})", "bold red")]]
+        for link in dead[:DEAD_LIST_LIMIT]:
+            lines.append([(f"  {link['url']}", "red"), (f" — {link['reason']}", "")])
+            places = ", ".join(_where(occurrence) for occurrence in link["occurrences"])
+            lines.append([(f"    cited at {places}", "dim")])
+        if len(dead) > DEAD_LIST_LIMIT:
+            lines.append([(f"  … and {len(dead) - DEAD_LIST_LIMIT} more (see the report)", "")])
+    changes = report.get("changes") or []
+    if changes:
+        lines += [[("", "")], [(f"Changed since the last run ({len(changes)})", "bold")]]
+        for change in changes:
+            lines.append(
+                [
+                    ("  ", ""),
+                    (f"{change['change']:<15}", OUTCOME_STYLES.get(change["after"], "")),
+                    (f" {change['before']} → {change['after']}  {change['url']}", ""),
+                ]
+            )
+    return lines
+
+
 def summary_table(report: Mapping[str, Any]) -> Table:
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(title="Links by outcome", title_justify="left")
     table.add_column("outcome")
     table.add_column("links", justify="right")
@@ -106,21 +138,23 @@ def summary_table(report: Mapping[str, Any]) -> Table:
 
 def print_summary(report: Mapping[str, Any], console: Console) -> None:
     """The outcome counts, every dead link with where it is cited, and what changed since last run."""
+    from rich.text import Text
+
     console.print(summary_table(report))
-    dead = [link for link in report["links"] if link["outcome"] == Outcome.DEAD.value]
-    if dead:
-        console.print(Text(f"\nDead links ({len(dead)})", style="bold red"))
-        for link in dead[:DEAD_LIST_LIMIT]:
-            console.print(Text(f"  {link['url']}", style="red"), Text(f"— {link['reason']}"))
-            places = ", ".join(_where(occurrence) for occurrence in link["occurrences"])
-            console.print(Text(f"    cited at {places}", style="dim"))
-        if len(dead) > DEAD_LIST_LIMIT:
-            console.print(f"  … and {len(dead) - DEAD_LIST_LIMIT} more (see the report)")
-    changes = report.get("changes") or []
-    if changes:
-        console.print(Text(f"\nChanged since the last run ({len(changes)})", style="bold"))
-        for change in changes:
-            line = Text("  ")
-            line.append(f"{change['change']:<15}", style=OUTCOME_STYLES.get(change["after"], ""))
-            line.append(f" {change['before']} → {change['after']}  {change['url']}")
-            console.print(line)
+    for spans in summary_lines(report):
+        line = Text()
+        for text, style in spans:
+            line.append(text, style=style)
+        console.print(line)
+
+
+def write_plain_summary(report: Mapping[str, Any], stream: IO[str]) -> None:
+    """The same summary as plain text, for logs and pipes: no colour to strip, no rich to load."""
+    summary: Mapping[str, int] = report["summary"]
+    rows = [*summary.items(), ("total", sum(summary.values()))]
+    width = max(len(name) for name, _ in rows)
+    digits = max(len(str(count)) for _, count in rows)
+    out = ["Links by outcome"]
+    out += [f"  {name:<{width}}  {count:>{digits}}" for name, count in rows]
+    out += ["".join(text for text, _ in spans) for spans in summary_lines(report)]
+    stream.write("\n".join(out) + "\n")
