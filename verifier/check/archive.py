@@ -46,7 +46,7 @@ from verifier.check.archive_replies import AvailabilityReplyError, parse_availab
 from verifier.check.archive_retry import RETRY_STATUSES, ArchiveRetry, retry_after_seconds
 from verifier.check.failures import failure_from_exception
 from verifier.check.limiter import Paused, RateLimiter
-from verifier.check.transport import http_transport, resolving_backend, tls_context
+from verifier.check.transport import http_transport, network_backend, tls_context
 from verifier.config import Settings
 from verifier.model import Snapshot
 
@@ -118,7 +118,7 @@ class ArchiveClient:
             transport=http_transport(
                 verify=tls_context(self._settings),
                 limits=httpx.Limits(max_connections=self._settings.archive_concurrency + 1),
-                backend=resolving_backend(self._settings.resolve),
+                backend=network_backend(self._settings.resolve),
             ),
         )
         return self

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import operator
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +28,24 @@ def host_key(url: str) -> str:
     return f"{host}:{port}"
 
 
+async def _wait_in(queue: deque[asyncio.Future[None]], give_back: Callable[[], None]) -> None:
+    """Wait in ``queue`` until a release hands this waiter its turn.
+
+    A turn handed over just as the wait is cancelled is passed on with ``give_back``, so
+    no turn is ever lost; a waiter cancelled before its turn just leaves the queue.
+    """
+    turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    queue.append(turn)
+    try:
+        await turn
+    except asyncio.CancelledError:
+        if turn.done() and not turn.cancelled():
+            give_back()
+        elif turn in queue:  # a release may have dropped it already
+            queue.remove(turn)
+        raise
+
+
 class _Turns:
     """A counting semaphore whose urgent waiters are served before the others."""
 
@@ -41,17 +60,7 @@ class _Turns:
         if self._free > 0 and not self._urgent and not self._normal:
             self._free -= 1
             return
-        queue = self._urgent if urgent else self._normal
-        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        queue.append(turn)
-        try:
-            await turn
-        except asyncio.CancelledError:
-            if turn.done() and not turn.cancelled():
-                self.release()  # handed a turn just as we gave up: pass it on
-            elif turn in queue:  # release() may have dropped it already
-                queue.remove(turn)
-            raise
+        await _wait_in(self._urgent if urgent else self._normal, self.release)
 
     def release(self) -> None:
         # A turn goes straight to the next waiter, so nobody can slip in ahead of the queue.
@@ -62,6 +71,54 @@ class _Turns:
                     turn.set_result(None)
                     return
         self._free += 1
+
+
+class BusiestFirst:
+    """The global cap: a free slot goes to the waiting host with the most requests queued behind it.
+
+    Handing slots out in arrival order gives every host the same share, so the hosts cited
+    most (or whose links each take two requests) are the last to finish, and the end of the
+    run waits on them with most slots idle. Serving the longest queue first keeps every slot
+    busy until the end. Urgent requests (the soft-404 probe) go before all others.
+    """
+
+    __slots__ = ("_free", "_urgent", "_waiting")
+
+    def __init__(self, count: int) -> None:
+        self._free = max(1, count)
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._waiting: dict[HostPool, deque[asyncio.Future[None]]] = {}
+
+    async def acquire(self, pool: HostPool, *, urgent: bool = False) -> None:
+        if self._free > 0 and not self._urgent and not self._waiting:
+            self._free -= 1
+            return
+        queue = self._urgent if urgent else self._waiting.setdefault(pool, deque())
+        try:
+            await _wait_in(queue, self.release)
+        finally:
+            if not queue and not urgent and self._waiting.get(pool) is queue:
+                del self._waiting[pool]
+
+    def release(self) -> None:
+        while self._urgent:
+            turn = self._urgent.popleft()
+            if not turn.done():
+                turn.set_result(None)
+                return
+        while self._waiting:
+            pool = max(self._waiting, key=_BACKLOG)
+            queue = self._waiting[pool]
+            turn = queue.popleft()
+            if not queue:
+                del self._waiting[pool]
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._free += 1
+
+
+_BACKLOG = operator.attrgetter("backlog")
 
 
 class HostPool:
@@ -95,6 +152,8 @@ class HostPool:
         self.in_flight = 0
         self.max_in_flight = 0
         self.started = 0
+        #: Requests waiting for a turn on this host: the global cap serves the longest queue first.
+        self.backlog = 0
 
     @property
     def penalty(self) -> float:
@@ -111,21 +170,25 @@ class HostPool:
         now = self._clock()
         return max(0.0, self._last_start + self.interval - now, self._paused_until - now)
 
-    async def acquire(self, gate: asyncio.Semaphore | None = None, *, urgent: bool = False) -> None:
+    async def acquire(self, gate: BusiestFirst | None = None, *, urgent: bool = False) -> None:
         """Wait for this host's turn, then for ``gate`` (the global cap); :meth:`release` after.
 
         ``urgent`` requests go before every request queued for the host: the soft-404 probe,
         which every check of the host that answered 2xx waits for. Plain calls rather than
         nested context managers: this runs for every request.
         """
-        await self._turns.acquire(urgent=urgent)
+        self.backlog += 1
+        try:
+            await self._turns.acquire(urgent=urgent)
+        finally:
+            self.backlog -= 1
         try:
             # Booking spreads the waiters out without holding a global slot while they sleep.
             delay = self._reserve_start()
             if delay > 0:
                 await asyncio.sleep(delay)
             if gate is not None:
-                await gate.acquire()
+                await gate.acquire(self, urgent=urgent)
             try:
                 # The gate or a pause announced meanwhile may have shifted our turn: check again.
                 delay = self._still_to_wait()
@@ -144,7 +207,7 @@ class HostPool:
         self.started += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
 
-    def release(self, gate: asyncio.Semaphore | None = None) -> None:
+    def release(self, gate: BusiestFirst | None = None) -> None:
         """End a request started with :meth:`acquire` (the same ``gate``)."""
         self.in_flight -= 1
         if gate is not None:
@@ -152,7 +215,7 @@ class HostPool:
         self._turns.release()
 
     @asynccontextmanager
-    async def slot(self, gate: asyncio.Semaphore | None = None) -> AsyncIterator[None]:
+    async def slot(self, gate: BusiestFirst | None = None) -> AsyncIterator[None]:
         """Wait for this host's turn, then for ``gate`` (the global cap), then run."""
         await self.acquire(gate)
         try:
@@ -178,7 +241,7 @@ class HostPools:
 
     def __init__(self, settings: Settings, *, penalty_base: float | None = None) -> None:
         self._settings = settings
-        self._global = asyncio.Semaphore(max(1, settings.max_concurrency))
+        self._global = BusiestFirst(settings.max_concurrency)
         self._pools: dict[str, HostPool] = {}
         self._penalty_base = settings.retry_backoff if penalty_base is None else penalty_base
         self.in_flight = 0

@@ -19,20 +19,17 @@ import re
 import ssl
 import time
 import zlib
-from collections import Counter, OrderedDict
-from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpcore
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
 from tenacity.stop import stop_base
 
 from verifier.check.classify import ProbeFacts, bot_wall, classify
 from verifier.check.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
+from verifier.check.h11transport import H11Transport
 from verifier.check.hosts import HostPools, host_key
 from verifier.check.retry import Retry, parse_retry_after
 from verifier.check.soft404 import (
@@ -43,13 +40,15 @@ from verifier.check.soft404 import (
     matches_probe,
     title_and_heading,
 )
-from verifier.check.transport import http_transport, resolving_backend, tls_context
+from verifier.check.transport import parse_resolve, tls_context
 from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.model import Outcome
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-_KEPT_HEADERS = ("server", "cf-mitigated", "retry-after", "content-type", "content-encoding")
+_KEPT_HEADERS = frozenset(
+    {"server", "cf-mitigated", "retry-after", "content-type", "content-encoding", "location", "set-cookie"}
+)
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
 _HTMLISH = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
@@ -103,6 +102,40 @@ class _UrlState:
     budget: _Budget
     use_get: bool = False
     retry_after: float | None = None
+
+
+def _kept_headers(response: httpx.Response) -> dict[str, str]:
+    """The headers judgement uses, by lower-case name; repeats joined as HTTP allows.
+
+    One pass over the raw list: looking each name up in httpx's Headers scans it every time.
+    """
+    kept: dict[str, str] = {}
+    for raw_name, raw_value in response.headers.raw:
+        name = raw_name.decode("latin-1").lower()
+        if name in _KEPT_HEADERS:
+            value = raw_value.decode("latin-1")
+            kept[name] = f"{kept[name]}, {value}" if name in kept else value
+    return kept
+
+
+class _Jar:
+    """The cookies of one redirect chain, made only once a server sets one (most never do)."""
+
+    __slots__ = ("cookies",)
+
+    def __init__(self) -> None:
+        self.cookies: httpx.Cookies | None = None
+
+    def take(self, response: httpx.Response) -> None:
+        if self.cookies is None:
+            self.cookies = httpx.Cookies()
+        self.cookies.extract_cookies(response)
+
+    def signature(self) -> str:
+        """The cookies as one string, to tell a redirect loop from a cookie handshake."""
+        if not self.cookies:
+            return ""
+        return "; ".join(f"{k}={v}" for k, v in sorted(self.cookies.items()))
 
 
 # Bodies ----------------------------------------------------------------------------------------
@@ -180,100 +213,6 @@ async def _drain(response: httpx.Response, limit: int = 16_384) -> None:
         return
 
 
-class _PerHostTransport(httpx.AsyncBaseTransport):
-    """Connection pools kept per host behind the one shared client.
-
-    httpcore's single pool scans every connection for every queued request, which grows
-    with the square of the number of hosts in flight; a small pool per host does not. Idle
-    hosts beyond ``max_idle_hosts`` are closed, least recently used first.
-    """
-
-    def __init__(
-        self,
-        *,
-        verify: ssl.SSLContext | bool,
-        per_host: int,
-        max_idle_hosts: int,
-        backend: httpcore.AsyncNetworkBackend | None = None,
-    ) -> None:
-        self._verify = verify
-        self._backend = backend
-        self._limits = httpx.Limits(
-            max_connections=max(1, per_host),
-            max_keepalive_connections=max(1, per_host),
-            keepalive_expiry=30.0,
-        )
-        self._max_idle_hosts = max(1, max_idle_hosts)
-        self._pools: OrderedDict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = OrderedDict()
-        self._busy: Counter[tuple[bytes, bytes, int | None]] = Counter()
-
-    def _pool(self, key: tuple[bytes, bytes, int | None]) -> httpx.AsyncHTTPTransport:
-        pool = self._pools.get(key)
-        if pool is None:
-            pool = self._pools[key] = http_transport(
-                verify=self._verify, limits=self._limits, backend=self._backend
-            )
-        else:
-            self._pools.move_to_end(key)
-        return pool
-
-    async def _evict(self) -> None:
-        idle = [key for key in self._pools if not self._busy[key]]
-        # Take them out before the first await, so concurrent evictions never pick the same pool.
-        victims = [self._pools.pop(key) for key in idle[: max(0, len(self._pools) - self._max_idle_hosts)]]
-        for pool in victims:
-            await pool.aclose()
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
-        key = (url.raw_scheme, url.raw_host, url.port)
-        pool = self._pool(key)
-        self._busy[key] += 1
-        try:
-            response = await pool.handle_async_request(request)
-        except BaseException:
-            self._busy[key] -= 1
-            raise
-        # Wrapped in place: a new Response would copy every header once more.
-        response.stream = _CountedStream(response.stream, lambda: self._release(key))
-        return response
-
-    def _release(self, key: tuple[bytes, bytes, int | None]) -> None:
-        self._busy[key] -= 1
-
-    async def maybe_evict(self) -> None:
-        if len(self._pools) > self._max_idle_hosts:
-            await self._evict()
-
-    async def aclose(self) -> None:
-        pools, self._pools = list(self._pools.values()), OrderedDict()
-        for pool in pools:
-            await pool.aclose()
-
-
-class _CountedStream(httpx.AsyncByteStream):
-    """A response body that tells its pool when it is closed."""
-
-    def __init__(
-        self, stream: httpx.SyncByteStream | httpx.AsyncByteStream, on_close: Callable[[], None]
-    ) -> None:
-        assert isinstance(stream, httpx.AsyncByteStream)
-        self._stream = stream
-        self._on_close: Callable[[], None] | None = on_close
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            yield chunk
-
-    async def aclose(self) -> None:
-        try:
-            await self._stream.aclose()
-        finally:
-            on_close, self._on_close = self._on_close, None
-            if on_close is not None:
-                on_close()
-
-
 # Our own network --------------------------------------------------------------------------------
 
 
@@ -331,10 +270,11 @@ class LiveChecker:
         self._probes = HostProbes(self._probe_fingerprint)
         self._network = NetworkWatch(settings.network_canaries, timeout=max(1.0, settings.connect_timeout))
         self._client: httpx.AsyncClient | None = None
-        self._transport: _PerHostTransport | None = None
+        self._transport: H11Transport | None = None
         self._requests = 0
         self._host_headers: dict[str, httpx.Headers] = {}
         self._timeouts: dict[str, float | None] | None = None
+        self._parsed: dict[str, httpx.URL] = {}
 
     @property
     def requests_made(self) -> int:
@@ -359,11 +299,13 @@ class LiveChecker:
         settings = self._settings
         # One context for every host: loading the trust store is the slow part of TLS setup.
         verify = tls_context(settings)
-        self._transport = _PerHostTransport(
-            verify=verify,
-            backend=resolving_backend(settings.resolve),
-            per_host=max([settings.host_concurrency, *(h.concurrency or 1 for h in settings.hosts.values())]),
-            max_idle_hosts=max(32, 4 * settings.max_concurrency),
+        self._transport = H11Transport(
+            ssl_context=verify,
+            resolve=parse_resolve(settings.resolve),
+            keepalive_per_origin=max(
+                [settings.host_concurrency, *(h.concurrency or 1 for h in settings.hosts.values())]
+            ),
+            max_idle_origins=max(32, 4 * settings.max_concurrency),
         )
         timeout = httpx.Timeout(
             connect=settings.connect_timeout,
@@ -404,10 +346,21 @@ class LiveChecker:
                 reason=f"the check failed unexpectedly: {failure.detail}",
                 failure=failure.kind.value,
             )
+        finally:
+            self._parsed.pop(url, None)
+
+    def _url(self, text: str) -> httpx.URL:
+        """``text`` parsed: from the addresses of the checks in flight, which are parsed only once."""
+        parsed = self._parsed.get(text)
+        return httpx.URL(text) if parsed is None else parsed
 
     async def _check(self, url: str) -> LiveVerdict:
         try:
-            scheme = httpx.URL(url).scheme if url else ""
+            scheme = ""
+            if url:
+                # Kept while the check lasts: its HEAD, GET and redirects all start from it.
+                parsed = self._parsed[url] = self._url(url)
+                scheme = parsed.scheme
         except (httpx.InvalidURL, ValueError) as error:
             facts = ProbeFacts(
                 url=url, failure=FailureKind.INVALID_URL, failure_detail=f"this is not a valid URL ({error})"
@@ -472,7 +425,7 @@ class LiveChecker:
         # own first try, so waits and stops count exactly as if it had made that try.
         first = await attempt()
         if retry.attempts <= 1 or not self._worth_retrying(first):
-            return dataclasses.replace(first, attempts=attempts)
+            return first if first.attempts == attempts else dataclasses.replace(first, attempts=attempts)
         retrying = AsyncRetrying(
             stop=stop_after_attempt(retry.attempts) | _OutOfTime(state.budget),
             wait=wait,
@@ -523,8 +476,8 @@ class LiveChecker:
             return facts
         if not _is_textual(facts.content_type or ""):
             return facts
-        parts = urlsplit(url)
-        if parts.path in ("", "/") and not parts.query:
+        parsed = self._url(url)
+        if parsed.path in ("", "/") and not parsed.query:
             return facts  # a home page is what made-up addresses often land on: nothing to learn
         probe = await self._probes.for_host(host_key(url), url)
         if not host_soft404s(probe):
@@ -558,12 +511,18 @@ class LiveChecker:
 
     async def _follow(self, url: str, method: str, deadline: _Budget, *, urgent: bool = False) -> ProbeFacts:
         """Request ``url`` and follow its redirects by hand, recording every hop."""
-        jar = httpx.Cookies()
+        jar = _Jar()
         chain: list[str] = []
         current = url
+        try:
+            current_url = self._url(url)
+        except (httpx.InvalidURL, ValueError) as error:
+            return ProbeFacts(
+                url=url, failure=FailureKind.INVALID_URL, failure_detail=f"this is not a valid URL ({error})"
+            )
         seen = {(current, "")}
         for _ in range(self._settings.max_redirects + 1):
-            answer = await self._request(method, current, jar, deadline, urgent=urgent)
+            answer = await self._request(method, current, current_url, jar, deadline, urgent=urgent)
             if isinstance(answer, Failure):
                 return ProbeFacts(
                     url=url,
@@ -574,7 +533,8 @@ class LiveChecker:
                 )
             if answer.status in REDIRECT_STATUSES and answer.location:
                 try:
-                    target = str(httpx.URL(current).join(answer.location))
+                    joined = current_url.join(answer.location)
+                    target = str(joined)
                 except (httpx.InvalidURL, ValueError) as error:
                     return ProbeFacts(
                         url=url,
@@ -585,7 +545,7 @@ class LiveChecker:
                         failure_detail=f"it redirects to an address that is not valid ({error})",
                     )
                 chain.append(target)
-                cookies = "; ".join(f"{k}={v}" for k, v in sorted(jar.items()))
+                cookies = jar.signature()
                 if (target, cookies) in seen:
                     return ProbeFacts(
                         url=url,
@@ -596,9 +556,10 @@ class LiveChecker:
                         failure_detail=" → ".join([url, *chain]),
                     )
                 seen.add((target, cookies))
-                if httpx.URL(target).scheme not in ("http", "https"):
+                if joined.scheme not in ("http", "https"):
                     break
                 current = target
+                current_url = joined
                 continue
             content_type = answer.headers.get("content-type")
             title, heading = title_and_heading(answer.markup) if answer.markup else (None, None)
@@ -613,7 +574,7 @@ class LiveChecker:
                 markup=answer.markup,
                 headers=answer.headers,
             )
-        if chain and httpx.URL(chain[-1]).scheme not in ("http", "https"):
+        if chain and self._url(chain[-1]).scheme not in ("http", "https"):
             return ProbeFacts(
                 url=url,
                 final_url=chain[-1],
@@ -643,21 +604,30 @@ class LiveChecker:
         return headers
 
     def _build_request(
-        self, client: httpx.AsyncClient, method: str, url: str, key: str, jar: httpx.Cookies
+        self, client: httpx.AsyncClient, method: str, url: httpx.URL, key: str, jar: _Jar
     ) -> httpx.Request:
         """The request the client would build, without merging its defaults into every one anew."""
         timeouts = self._timeouts
         if timeouts is None:
-            timeouts = self._timeouts = client.timeout.as_dict()
+            # Only the connect timeout goes down to the socket: every request already runs
+            # inside its own total deadline, so a timer per read would only repeat it.
+            timeouts = self._timeouts = {**client.timeout.as_dict(), "read": None, "write": None}
         request = httpx.Request(
             method, url, headers=self._headers_for(client, key), extensions={"timeout": timeouts}
         )
-        if jar:
-            jar.set_cookie_header(request)
+        if jar.cookies:
+            jar.cookies.set_cookie_header(request)
         return request
 
     async def _request(
-        self, method: str, url: str, jar: httpx.Cookies, deadline: _Budget, *, urgent: bool = False
+        self,
+        method: str,
+        url: str,
+        parsed: httpx.URL,
+        jar: _Jar,
+        deadline: _Budget,
+        *,
+        urgent: bool = False,
     ) -> _Answer | Failure:
         assert self._client is not None
         client = self._client
@@ -672,16 +642,15 @@ class LiveChecker:
             self._requests += 1
             try:
                 async with asyncio.timeout(limit):
-                    request = self._build_request(client, method, url, key, jar)
+                    request = self._build_request(client, method, parsed, key, jar)
                     response = await self._send(client, request)
                     try:
-                        if "set-cookie" in response.headers:
-                            jar.extract_cookies(response)
-                        answer = await self._answer(method, url, response)
+                        headers = _kept_headers(response)
+                        if "set-cookie" in headers:
+                            jar.take(response)
+                        answer = await self._answer(method, url, response, headers)
                     finally:
                         await response.aclose()
-                if self._transport is not None:
-                    await self._transport.maybe_evict()
             except TimeoutError:
                 return Failure(FailureKind.TIMEOUT, f"no complete answer within {limit:.3g} s")
             except (httpx.HTTPError, httpx.InvalidURL, OSError, ssl.SSLError, ValueError) as error:
@@ -707,10 +676,12 @@ class LiveChecker:
         response.request = request
         return response
 
-    async def _answer(self, method: str, url: str, response: httpx.Response) -> _Answer:
-        headers = {name: response.headers[name] for name in _KEPT_HEADERS if name in response.headers}
+    async def _answer(
+        self, method: str, url: str, response: httpx.Response, headers: dict[str, str]
+    ) -> _Answer:
         status = response.status_code
-        location = response.headers.get("location")
+        location = headers.pop("location", None)
+        headers.pop("set-cookie", None)
         content_type = headers.get("content-type", "")
         if method != "GET" or (status in REDIRECT_STATUSES and location) or not _is_textual(content_type):
             await _drain(response)

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any, BinaryIO
 
 from verifier.check.hosts import host_key
+from verifier.check.loop import run as run_event_loop
 from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 
@@ -242,7 +243,7 @@ def main() -> None:
     # The frames get the pipe to themselves: anything printed goes to stderr instead.
     channel = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    asyncio.run(_worker_main(channel))
+    run_event_loop(_worker_main(channel))
 
 
 if __name__ == "__main__":

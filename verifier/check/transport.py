@@ -9,7 +9,7 @@ below httpx, in the network backend, so nothing above the socket can tell.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TypeAlias
 
 import httpcore
@@ -17,14 +17,14 @@ import httpx
 import idna
 
 from verifier._exceptions import ConfigError
+from verifier.check.netstream import AsyncioBackend
 from verifier.config import Settings
 
 __all__ = [
     "Address",
-    "ResolvingBackend",
     "http_transport",
+    "network_backend",
     "parse_resolve",
-    "resolving_backend",
     "tls_context",
 ]
 
@@ -69,62 +69,26 @@ def parse_resolve(entries: Iterable[str]) -> dict[Address, Address]:
     return mapping
 
 
-class ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """Opens TCP connections for mapped (host, port) pairs to their stand-in addresses."""
-
-    def __init__(
-        self, mapping: Mapping[Address, Address], backend: httpcore.AsyncNetworkBackend | None = None
-    ) -> None:
-        self._mapping = dict(mapping)
-        self._backend = backend or httpcore.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        host, port = self._mapping.get((host.rstrip(".").lower(), port), (host, port))
-        return await self._backend.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        return await self._backend.connect_unix_socket(path, timeout=timeout, socket_options=socket_options)
-
-    async def sleep(self, seconds: float) -> None:
-        await self._backend.sleep(seconds)
-
-
-def resolving_backend(entries: Iterable[str]) -> ResolvingBackend | None:
-    """The backend for ``resolve`` entries, or None when there are none (httpx's own then serves)."""
-    mapping = parse_resolve(entries)
-    return ResolvingBackend(mapping) if mapping else None
+def network_backend(entries: Iterable[str]) -> httpcore.AsyncNetworkBackend:
+    """The backend every connection of the archive client goes through, ``resolve`` overrides applied."""
+    return AsyncioBackend(parse_resolve(entries))
 
 
 def http_transport(
-    *, verify: ssl.SSLContext | bool, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend | None
+    *, verify: ssl.SSLContext | bool, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend
 ) -> httpx.AsyncHTTPTransport:
-    """An HTTP/1.1 transport whose connections go through ``backend`` (httpx's default when None)."""
+    """An HTTP/1.1 transport whose connections go through ``backend``."""
     transport = httpx.AsyncHTTPTransport(verify=verify, http1=True, http2=False, limits=limits)
-    if backend is not None:
-        # httpx takes no network backend, so its pool is rebuilt with the same limits and one.
-        transport._pool = httpcore.AsyncConnectionPool(
-            ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify),
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            http1=True,
-            http2=False,
-            network_backend=backend,
-        )
+    # httpx takes no network backend, so its pool is rebuilt with the same limits and ours.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        http1=True,
+        http2=False,
+        network_backend=backend,
+    )
     return transport
 
 

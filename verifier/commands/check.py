@@ -13,7 +13,7 @@ import hashlib
 import os
 import signal
 import sys
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -280,18 +280,6 @@ async def _check_pending(runner: Runner) -> bool:
     return False
 
 
-def _run_event_loop(work: Coroutine[Any, Any, bool]) -> bool:
-    """Run ``work`` on uvloop where it is installed (a third less CPU per request), else asyncio's loop."""
-    import asyncio
-
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(work)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(work)
-
-
 def _run_json(runner: Runner, interrupted: bool, finished: dt.datetime) -> JSONObject:
     started = runner.started_at or finished
     return {
@@ -334,7 +322,9 @@ def _run(settings: Settings, paths: list[str]) -> int:
                 with progress or contextlib.nullcontext():
                     runner.prepare(documents)
                     if runner.pending:
-                        interrupted = _run_event_loop(_check_pending(runner))
+                        from verifier.check.loop import run as run_event_loop
+
+                        interrupted = run_event_loop(_check_pending(runner))
                     else:
                         runner.complete()
             except KeyboardInterrupt:
