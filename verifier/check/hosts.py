@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import operator
 import time
 from collections import deque
@@ -17,6 +18,16 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 def host_key(url: str) -> str:
     """``host:port`` of a URL, so two servers on one machine count as two hosts."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return _origin_key(url)
+    # Only the scheme and the authority matter: worked out once per site, not once per URL.
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return _origin_key(f"{scheme}://{authority}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _origin_key(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     try:
