@@ -162,6 +162,17 @@ def verifier_outcomes(work: Path) -> dict[str, int]:
     return summary
 
 
+def verifier_requests(work: Path) -> int:
+    report = json.loads((work / "reports" / "link-health.json").read_text(encoding="utf-8"))
+    return int(report["run"]["requests"]["live"])
+
+
+def compile_package() -> None:
+    """Byte-compile the package, as installing it does: the runs then measure the tool, not the
+    compiler (which runs on every start when PYTHONDONTWRITEBYTECODE is set)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "verifier")], check=True)
+
+
 def lychee_outcomes(work: Path) -> dict[str, int]:
     data = json.loads((work / "lychee.json").read_text(encoding="utf-8"))
     keys = ("total", "successful", "errors", "redirects", "excludes", "timeouts", "unknown", "cached")
@@ -180,6 +191,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     options = parser.parse_args()
 
+    compile_package()
     work = Path(tempfile.mkdtemp(prefix="verifier-bench-"))
     server, port = start_server(options.hosts, options.latency)
     try:
@@ -198,6 +210,7 @@ def main() -> int:
             measure("verifier cold", ours_cmd, ours, work / "verifier-cold.log"),
         ]
         cold_outcomes = verifier_outcomes(ours)
+        cold_requests = verifier_requests(ours)
         runs.append(measure("lychee cold", theirs_cmd, theirs, work / "lychee-cold.log"))
         lychee_cold = lychee_outcomes(theirs)
         runs.append(measure("verifier warm", ours_cmd, ours, work / "verifier-warm.log"))
@@ -223,6 +236,11 @@ def main() -> int:
             f" {run.peak_mb:>8.1f} {run.exit_code:>5}"
         )
     cold, lychee, warm = runs[0], runs[1], runs[2]
+    # lychee asks each URL once (GET) and once more per redirect hop.
+    lychee_requests = lychee_cold.get("total", 0) + lychee_cold.get("redirects", 0)
+    for name, requests in (("verifier", cold_requests), ("lychee", lychee_requests)):
+        floor = requests * options.latency / options.concurrency
+        print(f"{name} requests: {requests}, {floor:.2f} s of latency alone at {options.concurrency} at once")
     targets = {
         "wall time <= lychee's": cold.wall <= lychee.wall,
         "<= 2 ms CPU per link": cold.cpu_ms_per_link(links) <= 2.0,
@@ -245,6 +263,7 @@ def main() -> int:
                     "runs": [asdict(run) for run in runs],
                     "verifier_outcomes": {"cold": cold_outcomes, "warm": warm_outcomes},
                     "lychee_outcomes": {"cold": lychee_cold, "warm": lychee_warm},
+                    "requests": {"verifier": cold_requests, "lychee": lychee_requests},
                     "targets": targets,
                 },
                 indent=2,

@@ -16,6 +16,7 @@ import ssl
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
+from typing import NoReturn
 
 import h11
 import httpx
@@ -114,7 +115,7 @@ class _Body(httpx.AsyncByteStream):
                     return
         except BaseException as error:
             self._release(reusable=False)
-            raise _mapped(error, httpx.ReadError) from error
+            _reraise(error, httpx.ReadError)
 
     async def aclose(self) -> None:
         self._release(reusable=self._done)
@@ -123,6 +124,14 @@ class _Body(httpx.AsyncByteStream):
         connection, self._connection = self._connection, None
         if connection is not None:
             self._transport.give_back(self._origin, connection, reusable=reusable)
+
+
+def _reraise(error: BaseException, default: type[httpx.TransportError]) -> NoReturn:
+    """Raise ``error`` as the httpx exception it amounts to; cancellation and httpx's own pass as they are."""
+    mapped = _mapped(error, default)
+    if mapped is error:
+        raise error
+    raise mapped from error
 
 
 def _mapped(error: BaseException, default: type[httpx.TransportError]) -> BaseException:
@@ -250,13 +259,13 @@ class H11Transport(httpx.AsyncBaseTransport):
             await connection.send(h11.EndOfMessage())
         except BaseException as error:
             connection.close()
-            raise _mapped(error, httpx.WriteError) from error
+            _reraise(error, httpx.WriteError)
         read_timeout = timeouts.get("read")
         try:
             head = await self._response_head(connection, read_timeout)
         except BaseException as error:
             connection.close()
-            raise _mapped(error, httpx.ReadError) from error
+            _reraise(error, httpx.ReadError)
         return httpx.Response(
             head.status_code,
             headers=head.headers.raw_items(),
