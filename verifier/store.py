@@ -26,6 +26,7 @@ from verifier.model import (
     FootnoteIssue,
     FootnoteIssueKind,
     Format,
+    History,
     InputProblem,
     LinkResult,
     Outcome,
@@ -111,7 +112,9 @@ class StoreError(Exception):
     """The store file exists but is not one this version can use."""
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: a warm run builds one per stored URL, and a frozen dataclass takes several
+# times longer to build. Nothing changes them once built.
+@dataclass(slots=True)
 class HistoryRow:
     """What the store remembers about one URL across runs."""
 
@@ -120,8 +123,12 @@ class HistoryRow:
     consecutive_failures: int
     last_outcome: Outcome | None
 
+    def as_reported(self) -> History:
+        """The history a report shows for a result that leaves this row as it is."""
+        return History(self.first_seen, self.last_live, self.consecutive_failures, self.last_outcome)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)  # not frozen, like HistoryRow, for the same reason
 class StoredResult:
     """A result from an earlier run, with the live probe's own verdict kept beside the final one.
 
@@ -132,6 +139,8 @@ class StoredResult:
     result: LinkResult
     live_outcome: Outcome
     live_reason: str
+    #: The URL's history as it stands before this run (``result.history`` says the same for reports).
+    history: HistoryRow | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +155,22 @@ class ArchiveLookup:
 # warm run converts tens of thousands of them.
 _OUTCOMES: dict[str, Outcome] = {outcome.value: outcome for outcome in Outcome}
 _KINDS: dict[str, ReferenceKind] = {kind.value: kind for kind in ReferenceKind}
+
+
+class _Moments:
+    """Stored epoch seconds as datetimes, each distinct value converted once (a URL's first
+    check, last live answer and newest result are often the same moment)."""
+
+    __slots__ = ("_seen",)
+
+    def __init__(self) -> None:
+        self._seen: dict[float, dt.datetime] = {}
+
+    def __call__(self, seconds: float) -> dt.datetime:
+        moment = self._seen.get(seconds)
+        if moment is None:
+            moment = self._seen[seconds] = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        return moment
 
 
 def _epoch(moment: dt.datetime) -> float:
@@ -311,13 +336,16 @@ class Store:
         found: dict[str, StoredResult] = {}
         wanted = list(dict.fromkeys(urls))
         moment = _epoch(now)
+        when = _Moments()
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT url, outcome, reason, live_outcome, live_reason, status, final_url, redirects,"
-                " checked_at, archive_url, archive_timestamp, archive_original, original_outcome,"
-                " saved_url, saved_timestamp"
-                f" FROM results WHERE url IN ({marks}) AND from_cache = 0 ORDER BY checked_at",
+                "SELECT r.url, r.outcome, r.reason, r.live_outcome, r.live_reason, r.status, r.final_url,"
+                " r.redirects, r.checked_at, r.archive_url, r.archive_timestamp, r.archive_original,"
+                " r.original_outcome, r.saved_url, r.saved_timestamp,"
+                " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome"
+                f" FROM results r LEFT JOIN history h ON h.url = r.url"
+                f" WHERE r.url IN ({marks}) AND r.from_cache = 0 ORDER BY r.checked_at",
                 chunk,
             )
             newest = {row[0]: row for row in rows}
@@ -327,20 +355,29 @@ class Store:
                     continue
                 archive = Snapshot(url=row[9], timestamp=row[10], original=row[11] or url) if row[9] else None
                 saved = Snapshot(url=row[13], timestamp=row[14], original=url) if row[13] else None
+                history: HistoryRow | None = None
+                if row[15] is not None:
+                    history = HistoryRow(
+                        when(row[15]),
+                        when(row[16]) if row[16] is not None else None,
+                        row[17],
+                        _OUTCOMES[row[18]] if row[18] else None,
+                    )
                 result = LinkResult(
                     url,
                     outcome,
                     row[2],
-                    dt.datetime.fromtimestamp(row[8], dt.UTC),
+                    when(row[8]),
                     row[5],
                     row[6],
                     tuple(orjson.loads(row[7])) if row[7] != "[]" else (),
                     archive,
                     _OUTCOMES[row[12]] if row[12] else None,
-                    from_cache=True,
-                    saved_snapshot=saved,
+                    history.as_reported() if history else None,
+                    True,
+                    saved,
                 )
-                found[url] = StoredResult(result, _OUTCOMES[row[3]], row[4])
+                found[url] = StoredResult(result, _OUTCOMES[row[3]], row[4], history)
         return found
 
     def run_results(self, run_id: int) -> dict[str, Outcome]:

@@ -240,8 +240,12 @@ class Runner:
         self._targets = work.targets
         self.run_id = self.store.start_run(now)
         urls = list(work.targets)
-        self._histories = self.store.histories(urls)
         stored = self.store.fresh_results(urls, self.settings.ttl, now) if self.settings.use_cache else {}
+        # Stored results bring their URL's history along; only the others need it looked up.
+        self._histories = self.store.histories(url for url in urls if url not in stored)
+        for url, found in stored.items():
+            if found.history is not None:
+                self._histories[url] = found.history
         if self.progress is not None:
             self.progress.started(len(work.targets) + len(work.skipped))
         self._pending = []
@@ -351,32 +355,36 @@ class Runner:
         """A reused result is not written again: only a changed final outcome reaches the history."""
         previous = stored.result
         prior = self._histories.get(target.url)
-        row: HistoryRow | None = None
-        if prior is not None and prior.last_outcome is not settled.outcome:
-            row = HistoryRow(prior.first_seen, prior.last_live, prior.consecutive_failures, settled.outcome)
-            self.store.record_history(target.url, row)
-        current = row or prior
-        result = LinkResult(
-            url=previous.url,
-            outcome=settled.outcome,
-            reason=settled.reason,
-            checked_at=previous.checked_at,
-            http_status=previous.http_status,
-            final_url=previous.final_url,
-            redirects=previous.redirects,
-            archive=settled.archive,
-            original_outcome=previous.original_outcome,
-            from_cache=True,
-            history=None
-            if current is None
-            else History(
-                first_seen=current.first_seen,
-                last_live=current.last_live,
-                consecutive_failures=current.consecutive_failures,
-                previous_outcome=prior.last_outcome if prior else None,
-            ),
-            saved_snapshot=settled.saved or previous.saved_snapshot,
-        )
+        if (
+            prior is not None
+            and prior.last_outcome is settled.outcome
+            and (previous.outcome, previous.reason, previous.archive)
+            == (settled.outcome, settled.reason, settled.archive)
+            and settled.saved is None
+            and previous.history is not None
+        ):
+            result = previous  # the common case: as stored, history included
+        else:
+            row: HistoryRow | None = None
+            if prior is not None and prior.last_outcome is not settled.outcome:
+                row = HistoryRow(
+                    prior.first_seen, prior.last_live, prior.consecutive_failures, settled.outcome
+                )
+                self.store.record_history(target.url, row)
+            result = LinkResult(
+                url=previous.url,
+                outcome=settled.outcome,
+                reason=settled.reason,
+                checked_at=previous.checked_at,
+                http_status=previous.http_status,
+                final_url=previous.final_url,
+                redirects=previous.redirects,
+                archive=settled.archive,
+                original_outcome=previous.original_outcome,
+                from_cache=True,
+                history=self._history_for_report(prior, row),
+                saved_snapshot=settled.saved or previous.saved_snapshot,
+            )
         self.reused += 1
         self._note_change(result, prior, network_down=False)
         self._finish(result)
