@@ -8,7 +8,6 @@ user who knows one knows the other.
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -226,6 +225,8 @@ def _from_mapping(table: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 def read_config_file(path: Path) -> dict[str, Any]:
     """The [tool.verifier] table of a pyproject.toml, or the whole of a verifier.toml."""
+    import tomllib  # a run with no configuration file never needs it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
@@ -247,6 +248,8 @@ def find_config_file(start: Path) -> Path | None:
             return candidate
         candidate = folder / "pyproject.toml"
         if candidate.is_file():
+            import tomllib
+
             try:
                 if "verifier" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
                     return candidate

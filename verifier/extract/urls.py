@@ -7,12 +7,9 @@ checked once. The raw form is always kept beside it by the extractors.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
-
-import idna
 
 from verifier.model import ReferenceIssue, ReferenceIssueKind, ReferenceKind, WaybackLocation
 
@@ -56,6 +53,8 @@ def _encode_host(host: str) -> str:
         if "xn--" in host:
             _check_punycode(host)
         return host
+    import idna  # only international names need it; most runs meet none
+
     try:
         return idna.encode(host, uts46=True).decode("ascii")
     except idna.IDNAError as error:
@@ -64,6 +63,8 @@ def _encode_host(host: str) -> str:
 
 def _check_punycode(host: str) -> None:
     """Raise MalformedURL if an already encoded ("xn--") label does not decode."""
+    import idna
+
     for label in host.split("."):
         if label.startswith("xn--"):
             try:
@@ -75,6 +76,8 @@ def _check_punycode(host: str) -> None:
 
 
 def _encode_ipv6(address: str) -> str:
+    import ipaddress
+
     try:
         return f"[{ipaddress.IPv6Address(address).compressed}]"
     except ValueError:
