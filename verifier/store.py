@@ -344,12 +344,13 @@ class Store:
                 " r.redirects, r.checked_at, r.archive_url, r.archive_timestamp, r.archive_original,"
                 " r.original_outcome, r.saved_url, r.saved_timestamp,"
                 " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome"
-                f" FROM results r LEFT JOIN history h ON h.url = r.url"
-                f" WHERE r.url IN ({marks}) AND r.from_cache = 0 ORDER BY r.checked_at",
+                " FROM results r LEFT JOIN history h ON h.url = r.url"
+                f" WHERE r.url IN ({marks}) AND r.from_cache = 0 AND r.checked_at ="
+                " (SELECT MAX(checked_at) FROM results WHERE url = r.url AND from_cache = 0)",
                 chunk,
             )
-            newest = {row[0]: row for row in rows}
-            for url, row in newest.items():
+            for row in rows:
+                url = row[0]
                 outcome = _OUTCOMES[row[1]]
                 if moment - row[8] >= ttl.get(outcome, 0.0):
                     continue

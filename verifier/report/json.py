@@ -52,10 +52,11 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
         # mkstemp makes the file private; a report is an artifact for others, so it gets the
         # permissions any new file of this user would.
         os.fchmod(handle, 0o666 & ~_umask())
+        # No fsync: the rename already keeps readers and killed runs from a torn file, and
+        # the results themselves are safe in the store, so a report lost with the power is
+        # rebuilt by a warm re-run in well under a second.
         with os.fdopen(handle, "wb") as stream:
             stream.write(dump_bytes(report))
-            stream.flush()
-            os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
