@@ -1,7 +1,7 @@
 """The live probe: asks a URL's server, politely, what became of it.
 
-One shared httpx client (HTTP/1.1, a small connection pool per host, redirects followed by
-hand so the whole chain is seen). HEAD first; GET when HEAD is refused or suspicious (405,
+One shared httpx client over the probe's own HTTP/1.1 transport (:mod:`.h11transport`: a few
+kept-alive connections per host), redirects followed by hand so the whole chain is seen. HEAD first; GET when HEAD is refused or suspicious (405,
 501, any 4xx or 5xx but 429, no content type), and GET too when the host answers a made-up
 sibling address with 2xx, so the page can be compared with that answer. A 2xx HTML answer to
 HEAD on a host that answers made-up addresses with a real 404 is trusted without a GET: such
