@@ -1,14 +1,15 @@
 """The live probe: asks a URL's server, politely, what became of it.
 
-One shared httpx client over the probe's own HTTP/1.1 transport (:mod:`.h11transport`: a few
-kept-alive connections per host), redirects followed by hand so the whole chain is seen. HEAD first; GET when HEAD is refused or suspicious (405,
-501, any 4xx or 5xx but 429, no content type), and GET too when the host answers a made-up
-sibling address with 2xx, so the page can be compared with that answer. A 2xx HTML answer to
-HEAD on a host that answers made-up addresses with a real 404 is trusted without a GET: such
-hosts rarely serve "not found" pages with 200, and a second request per link would double
-the cost of every check. Bodies are read as a stream and decompressed here, with limits on
-both the raw and the decoded size. Every request runs inside a total deadline. Transient
-trouble is retried (tenacity); the verdict itself comes from :mod:`verifier.check.classify`.
+One shared httpx client over the probe's own HTTP/1.1 transport (:mod:`.h11transport`, a
+few kept-alive connections per host); redirects are followed by hand so the whole chain is
+seen. HEAD first; GET when HEAD is refused or suspicious (405, 501, any 4xx or 5xx but 429,
+no content type), and GET too when the host answers a made-up sibling address with 2xx, so
+the page can be compared with that answer. A 2xx HTML answer to HEAD on a host that answers
+made-up addresses with a real 404 is trusted without a GET: such hosts rarely serve "not
+found" pages with 200, and a second request per link would double the cost of every check.
+Bodies are read as a stream and decompressed here, with limits on both the raw and the
+decoded size. Every request runs inside a total deadline. Transient trouble is retried
+(tenacity); the verdict itself comes from :mod:`verifier.check.classify`.
 """
 
 from __future__ import annotations
