@@ -8,6 +8,7 @@ from verifier.extract.urls import (
     MalformedURL,
     classify_url,
     is_checkable,
+    is_normalised,
     normalise_url,
     parse_doi,
     parse_wayback,
@@ -230,3 +231,36 @@ def test_classify_url(url: str, kind: ReferenceKind) -> None:
 def test_only_http_and_https_are_checkable() -> None:
     assert is_checkable("https://example.com/") and is_checkable("HTTP://example.com/")
     assert not any(is_checkable(url) for url in ("mailto:a@b.c", "ftp://example.com/", "doi:10.1000/x"))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://example.com/a",
+        "http://example.com:8080/a?b=c",
+        "https://example.com:443/a",
+        "http://example.com:80/a",
+        "ftp://example.com:21/f",
+        "http://127.0.0.2:37425/ok/1",
+        "http://example.com:99999/a",
+        "http://example.com:0/a",
+        "http://Example.com:8080/a",
+        "http://example.com:8080",
+        "http://example.com:8080/a b",
+    ],
+)
+def test_the_fast_check_never_passes_a_url_normalising_would_change(url: str) -> None:
+    try:
+        normal = normalise_url(url)
+    except MalformedURL:
+        normal = None
+    if is_normalised(url):
+        assert normal == url
+
+
+def test_urls_with_their_own_port_take_the_fast_path() -> None:
+    assert is_normalised("http://example.com:8080/a?b=c")
+    assert is_normalised("http://127.0.0.2:37425/ok/1")
+    assert not is_normalised("http://example.com:80/a")  # the default port is dropped
+    assert not is_normalised("https://example.com:443/a")
+    assert not is_normalised("http://example.com:99999/a")  # not a port at all

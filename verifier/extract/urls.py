@@ -180,18 +180,23 @@ def is_checkable(url: str) -> bool:
     return url.lower().startswith(("http://", "https://"))
 
 
-# An absolute URL with a lowercase ASCII host, no port, user or fragment, and nothing to
-# percent-encode: normalise_url would return it unchanged, so extractors meeting thousands of
-# URLs can skip the work. Keep in step with normalise_url.
+# An absolute URL with a lowercase ASCII host, no user or fragment, no default port, and
+# nothing to percent-encode: normalise_url would return it unchanged, so extractors meeting
+# thousands of URLs can skip the work. Keep in step with normalise_url.
 _ALREADY_NORMAL = re.compile(
-    r"(?:https?|ftp)://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?P<scheme>https?|ftp)://[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?::(?P<port>[1-9][0-9]{0,4}))?"
     r"/(?:[A-Za-z0-9/:@!$&'()*+,;=._~?-]|%[0-9A-F]{2})*"
 )
 
 
 def is_normalised(url: str) -> bool:
     """Whether ``normalise_url(url)`` is ``url`` itself (a fast check for the common case)."""
-    return _ALREADY_NORMAL.fullmatch(url) is not None
+    match = _ALREADY_NORMAL.fullmatch(url)
+    if match is None:
+        return False
+    port = match.group("port")
+    return port is None or (int(port) <= 65535 and int(port) != DEFAULT_PORTS[match.group("scheme")])
 
 
 _HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
