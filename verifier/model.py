@@ -7,7 +7,7 @@ stage changes it underneath.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -181,4 +181,3 @@ class LinkResult:
     history: History | None = None
     from_cache: bool = False
     saved_snapshot: Snapshot | None = None
-    extra: dict[str, str] = field(default_factory=dict)
