@@ -3,7 +3,8 @@
 ``resolve = ["example.org:443=127.0.0.1:8443"]`` works like curl's ``--resolve``: a
 connection for example.org port 443 is opened to 127.0.0.1:8443 instead, while the URL, the
 Host header, TLS SNI and the certificate's host check still name example.org. It is done
-below httpx, in the network backend, so nothing above the socket can tell.
+where connections are opened (the probe's :mod:`.h11transport`, the archive client's
+:mod:`.netstream` backend), so nothing above the socket can tell.
 """
 
 from __future__ import annotations
