@@ -7,7 +7,8 @@ Then runs, each as a child process measured with wait4 (wall time, user+system C
 
 1. ``verifier check`` with an empty store (cold), 2. lychee with no cache (cold, writing its
 ``.lycheecache``), 3. ``verifier check`` again (warm: every result within its TTL),
-4. lychee again with ``--cache`` (warm).
+4. lychee again with ``--cache`` (warm). ``--repeat`` rounds of the four (default 3), each
+round from empty caches; every figure printed is the run of median wall time among its rounds.
 
 Both tools get the same limits: at most ``--concurrency`` requests at once, at most
 ``--host-concurrency`` per host, no pause between requests to a host (lychee's default is
@@ -69,6 +70,12 @@ def measure(name: str, command: list[str], cwd: Path, log: Path) -> Measure:
         peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
         exit_code=process.returncode,
     )
+
+
+def median_of(runs: list[Measure]) -> Measure:
+    """The run of median wall time (each figure of one real run, not a mix of several)."""
+    ordered = sorted(runs, key=lambda run: run.wall)
+    return ordered[len(ordered) // 2]
 
 
 def url_for(index: int, hosts: int, port: int) -> tuple[str, str]:
@@ -189,6 +196,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="verifier's --workers (default: its own default)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of all four runs; each figure is the median"
+    )
     options = parser.parse_args()
 
     compile_package()
@@ -206,17 +216,22 @@ def main() -> int:
             docs, ours, options.concurrency, options.host_concurrency, options.workers
         )
         theirs_cmd = lychee_command(docs, theirs, options.concurrency, options.host_concurrency)
-        runs = [
-            measure("verifier cold", ours_cmd, ours, work / "verifier-cold.log"),
-        ]
-        cold_outcomes = verifier_outcomes(ours)
-        cold_requests = verifier_requests(ours)
-        runs.append(measure("lychee cold", theirs_cmd, theirs, work / "lychee-cold.log"))
-        lychee_cold = lychee_outcomes(theirs)
-        runs.append(measure("verifier warm", ours_cmd, ours, work / "verifier-warm.log"))
-        warm_outcomes = verifier_outcomes(ours)
-        runs.append(measure("lychee warm", theirs_cmd, theirs, work / "lychee-warm.log"))
-        lychee_warm = lychee_outcomes(theirs)
+        rounds: list[list[Measure]] = []
+        for _ in range(max(1, options.repeat)):
+            # Every round starts cold: no store, no extraction cache, no lychee cache.
+            for folder in (ours, theirs):
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+            runs = [measure("verifier cold", ours_cmd, ours, work / "verifier-cold.log")]
+            cold_outcomes = verifier_outcomes(ours)
+            cold_requests = verifier_requests(ours)
+            runs.append(measure("lychee cold", theirs_cmd, theirs, work / "lychee-cold.log"))
+            lychee_cold = lychee_outcomes(theirs)
+            runs.append(measure("verifier warm", ours_cmd, ours, work / "verifier-warm.log"))
+            warm_outcomes = verifier_outcomes(ours)
+            runs.append(measure("lychee warm", theirs_cmd, theirs, work / "lychee-warm.log"))
+            lychee_warm = lychee_outcomes(theirs)
+            rounds.append(runs)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
@@ -229,6 +244,9 @@ def main() -> int:
     for name, command in (("verifier", ours_cmd), ("lychee", theirs_cmd)):
         flags = [part for part in command[1:] if part.startswith("-") or not part.startswith(str(work))]
         print(f"{name} flags: {' '.join(flags)}")
+    runs = [median_of([round_[kind] for round_ in rounds]) for kind in range(4)]
+    walls = [[round(run.wall, 2) for run in round_] for round_ in rounds]
+    print(f"each figure: the median of {len(rounds)} rounds (wall times per round: {walls})")
     print(f"{'run':<15} {'wall s':>8} {'CPU s':>8} {'CPU ms/link':>12} {'peak MB':>8} {'exit':>5}")
     for run in runs:
         print(
@@ -261,6 +279,7 @@ def main() -> int:
                     "concurrency": options.concurrency,
                     "host_concurrency": options.host_concurrency,
                     "runs": [asdict(run) for run in runs],
+                    "rounds": [[asdict(run) for run in round_] for round_ in rounds],
                     "verifier_outcomes": {"cold": cold_outcomes, "warm": warm_outcomes},
                     "lychee_outcomes": {"cold": lychee_cold, "warm": lychee_warm},
                     "requests": {"verifier": cold_requests, "lychee": lychee_requests},
