@@ -46,8 +46,8 @@ class _Connection:
     def usable(self, now: float, expiry: float) -> bool:
         """Whether an idle connection can take another request: fresh, and not closed by the server.
 
-        The transport has already read whatever the server sent, so a close shows as end of
-        stream; a server that sends something unasked has broken the exchange just the same.
+        The transport reads as data arrives, so a server's close already shows here as the end
+        of the stream (or as the error that ended it).
         """
         return (
             now - self.idle_since < expiry
