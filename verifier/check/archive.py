@@ -45,8 +45,9 @@ from verifier.check.archive_choice import choose_nearest, may_miss_earlier
 from verifier.check.archive_replies import AvailabilityReplyError, parse_availability, saved_capture
 from verifier.check.archive_retry import RETRY_STATUSES, ArchiveRetry, retry_after_seconds
 from verifier.check.failures import failure_from_exception
+from verifier.check.h11transport import H11Transport
 from verifier.check.limiter import Paused, RateLimiter
-from verifier.check.transport import http_transport, network_backend, tls_context
+from verifier.check.transport import parse_resolve, tls_context
 from verifier.config import Settings
 from verifier.model import Snapshot
 
@@ -115,10 +116,10 @@ class ArchiveClient:
             timeout=httpx.Timeout(timeout, connect=min(timeout, self._settings.connect_timeout)),
             headers={"User-Agent": self._settings.user_agent},
             follow_redirects=False,
-            transport=http_transport(
-                verify=tls_context(self._settings),
-                limits=httpx.Limits(max_connections=self._settings.archive_concurrency + 1),
-                backend=network_backend(self._settings.resolve),
+            transport=H11Transport(
+                ssl_context=tls_context(self._settings),
+                resolve=parse_resolve(self._settings.resolve),
+                keepalive_per_origin=self._settings.archive_concurrency + 1,
             ),
         )
         return self

@@ -110,7 +110,7 @@ def _os_failure(error: OSError) -> Failure | None:
 
 
 def _from_text(message: str) -> Failure | None:
-    """Last resort when the lower layer kept only a message (httpcore stringifies some errors)."""
+    """Last resort when a lower layer kept only a message (some errors reach us as text alone)."""
     text = message.lower()
     if "name or service not known" in text or "nodename nor servname" in text or "no address" in text:
         return Failure(FailureKind.DNS_NOT_FOUND, f"the host name does not resolve ({message})")

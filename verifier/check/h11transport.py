@@ -1,27 +1,27 @@
-"""The live probe's HTTP/1.1 transport: httpx requests and responses, h11 on the wire, asyncio sockets.
+"""The HTTP/1.1 transport of every client here: httpx requests and responses, h11 on the wire.
 
 httpx's default transport goes through httpcore, whose pool, locks, cancellation shields and
 tracing cost more CPU per request than the protocol itself; a run of thousands of links on
-one core is bound by exactly that. The probe needs much less of it: it already limits how
-many requests go to each host (``hosts.py``), sends no bodies and speaks only HTTP/1.1. So
-this transport keeps a few idle connections per origin and lets h11 do all the parsing and
-framing. Errors come out as httpx's own exceptions, each raised from the original one, so
-``failures.py`` classifies them as before. ``resolve`` overrides apply when connecting.
+one core is bound by exactly that. The clients need much less of it: they already limit how
+many requests go to each host (``hosts.py``, the archive's rate limiter) and speak only
+HTTP/1.1. So this transport keeps a few idle connections per origin and lets h11 do all the
+parsing and framing over asyncio sockets. Errors come out as httpx's own exceptions, each
+raised from the original one, so ``failures.py`` classifies them as before. ``resolve``
+overrides apply when connecting.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import ssl
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import h11
 import httpx
-
-from verifier.check.netstream import connect_options, single_error
 
 __all__ = ["H11Transport", "single_error"]
 
@@ -30,6 +30,28 @@ Address = tuple[str, int]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _READ_SIZE = 65_536
+
+#: asyncio folds the errors of every address it tried into one message; this finds their codes.
+_ERRNO = re.compile(r"\[Errno (\d+)\]")
+_HAPPY_EYEBALLS_DELAY = 0.25  # RFC 8305's recommended head start for the preferred family
+
+
+def single_error(error: OSError) -> OSError:
+    """One OSError with an errno, when asyncio combined several failed addresses that agree."""
+    if error.errno is not None:
+        return error
+    codes = {int(code) for code in _ERRNO.findall(str(error))}
+    if len(codes) == 1:
+        return OSError(codes.pop(), str(error))  # OSError picks the subclass, e.g. ConnectionRefusedError
+    return error
+
+
+def connect_options() -> dict[str, Any]:
+    """Options for ``asyncio.open_connection`` that suit the running loop."""
+    if isinstance(asyncio.get_running_loop(), asyncio.BaseEventLoop):
+        # asyncio's own loop races address families; uvloop tries them in turn and takes no delay.
+        return {"happy_eyeballs_delay": _HAPPY_EYEBALLS_DELAY}
+    return {}
 
 
 class _Connection:
@@ -65,11 +87,15 @@ class _Connection:
                 data = await self.reader.read(_READ_SIZE)
         self.protocol.receive_data(data)
 
-    async def send(self, event: h11.Event) -> None:
+    async def send(self, event: h11.Event, timeout: float | None) -> None:
         data = self.protocol.send(event)
         if data:
             self.writer.write(data)
-            await self.writer.drain()
+            if timeout is None:
+                await self.writer.drain()
+            else:
+                async with asyncio.timeout(timeout):
+                    await self.writer.drain()
 
     def close(self) -> None:
         # Not waiting for the close to finish: a peer that never answers TLS close_notify
@@ -250,13 +276,15 @@ class H11Transport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         url = request.url
         try:
+            write_timeout = timeouts.get("write")
             await connection.send(
-                h11.Request(method=request.method, target=url.raw_path, headers=request.headers.raw)
+                h11.Request(method=request.method, target=url.raw_path, headers=request.headers.raw),
+                write_timeout,
             )
             async for chunk in request.stream:  # type: ignore[union-attr]
                 if chunk:
-                    await connection.send(h11.Data(data=chunk))
-            await connection.send(h11.EndOfMessage())
+                    await connection.send(h11.Data(data=chunk), write_timeout)
+            await connection.send(h11.EndOfMessage(), write_timeout)
         except BaseException as error:
             connection.close()
             _reraise(error, httpx.WriteError)

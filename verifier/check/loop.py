@@ -16,7 +16,7 @@ def run(work: Coroutine[Any, Any, T]) -> T:
 
     uvloop's C loop takes markedly less CPU per request than asyncio's; a run of thousands of
     requests on one core is bound by exactly that. The loop's thread is declared to sniffio
-    as asyncio's (as async libraries do): httpcore asks sniffio several times per request, and
+    as asyncio's (as async libraries do): httpx's client asks sniffio on every request, and
     otherwise each answer costs a look-up of the current task.
     """
     previous = sniffio.thread_local.name

@@ -3,8 +3,7 @@
 ``resolve = ["example.org:443=127.0.0.1:8443"]`` works like curl's ``--resolve``: a
 connection for example.org port 443 is opened to 127.0.0.1:8443 instead, while the URL, the
 Host header, TLS SNI and the certificate's host check still name example.org. It is done
-where connections are opened (the probe's :mod:`.h11transport`, the archive client's
-:mod:`.netstream` backend), so nothing above the socket can tell.
+where connections are opened (:mod:`.h11transport`), so nothing above the socket can tell.
 """
 
 from __future__ import annotations
@@ -13,18 +12,14 @@ import ssl
 from collections.abc import Iterable
 from typing import TypeAlias
 
-import httpcore
 import httpx
 import idna
 
 from verifier._exceptions import ConfigError
-from verifier.check.netstream import AsyncioBackend
 from verifier.config import Settings
 
 __all__ = [
     "Address",
-    "http_transport",
-    "network_backend",
     "parse_resolve",
     "tls_context",
 ]
@@ -68,29 +63,6 @@ def parse_resolve(entries: Iterable[str]) -> dict[Address, Address]:
             raise ConfigError(f"resolve: {entry!r}: {source[0]}:{source[1]} is named twice")
         mapping[source] = _split_address(target.strip(), entry)
     return mapping
-
-
-def network_backend(entries: Iterable[str]) -> httpcore.AsyncNetworkBackend:
-    """The backend every connection of the archive client goes through, ``resolve`` overrides applied."""
-    return AsyncioBackend(parse_resolve(entries))
-
-
-def http_transport(
-    *, verify: ssl.SSLContext | bool, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend
-) -> httpx.AsyncHTTPTransport:
-    """An HTTP/1.1 transport whose connections go through ``backend``."""
-    transport = httpx.AsyncHTTPTransport(verify=verify, http1=True, http2=False, limits=limits)
-    # httpx takes no network backend, so its pool is rebuilt with the same limits and ours.
-    transport._pool = httpcore.AsyncConnectionPool(
-        ssl_context=verify if isinstance(verify, ssl.SSLContext) else httpx.create_ssl_context(verify),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
-        keepalive_expiry=limits.keepalive_expiry,
-        http1=True,
-        http2=False,
-        network_backend=backend,
-    )
-    return transport
 
 
 def tls_context(settings: Settings) -> ssl.SSLContext:
