@@ -299,27 +299,20 @@ class LiveChecker:
     def _make_client(self) -> httpx.AsyncClient:
         settings = self._settings
         # One context for every host: loading the trust store is the slow part of TLS setup.
-        verify = tls_context(settings)
         self._transport = H11Transport(
-            ssl_context=verify,
+            ssl_context=tls_context(settings),
             resolve=parse_resolve(settings.resolve),
             keepalive_per_origin=max(
                 [settings.host_concurrency, *(h.concurrency or 1 for h in settings.hosts.values())]
             ),
             max_idle_origins=max(32, 4 * settings.max_concurrency),
         )
-        timeout = httpx.Timeout(
-            connect=settings.connect_timeout,
-            read=settings.timeout,
-            write=settings.timeout,
-            pool=None,
-        )
+        # Only the connect timeout goes down to the socket: every request already runs inside
+        # its own total deadline (see _request), so a timer per read would only repeat it.
+        timeout = httpx.Timeout(connect=settings.connect_timeout, read=None, write=None, pool=None)
         # Cookies live per check (see _follow), never in the shared client.
         refuse_all = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
         return httpx.AsyncClient(
-            http1=True,
-            http2=False,
-            verify=verify,
             timeout=timeout,
             transport=self._transport,
             follow_redirects=False,
@@ -610,9 +603,7 @@ class LiveChecker:
         """The request the client would build, without merging its defaults into every one anew."""
         timeouts = self._timeouts
         if timeouts is None:
-            # Only the connect timeout goes down to the socket: every request already runs
-            # inside its own total deadline, so a timer per read would only repeat it.
-            timeouts = self._timeouts = {**client.timeout.as_dict(), "read": None, "write": None}
+            timeouts = self._timeouts = client.timeout.as_dict()
         request = httpx.Request(
             method, url, headers=self._headers_for(client, key), extensions={"timeout": timeouts}
         )
