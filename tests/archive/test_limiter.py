@@ -22,11 +22,11 @@ async def test_the_first_start_is_immediate_and_the_next_ones_spaced() -> None:
     begun = time.monotonic()
     await asyncio.gather(*(one() for _ in range(5)))
     assert starts[0] - begun < 0.02
-    # Starts are scheduled exactly one interval apart; a late wake-up may shift one start a
-    # little towards the next, never the schedule itself.
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert all(gap >= 0.09 for gap in gaps), gaps
-    assert starts[-1] - starts[0] >= 0.4 - 0.001
+    # Starts are scheduled exactly one interval apart: start k never comes before k intervals
+    # after the run began. A late wake-up (a loaded machine) may delay one start towards the next,
+    # so the gap between two neighbours is not a measure of the schedule.
+    for k, start in enumerate(starts):
+        assert start - begun >= k * 0.1 - 0.001, (k, [b - a for a, b in itertools.pairwise(starts)])
     assert starts[-1] - begun < 0.6
 
 
