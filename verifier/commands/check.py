@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from verifier import __version__
+from verifier import __version__, collector
 from verifier._exceptions import ConfigError
 from verifier._types import JSONObject
 from verifier.check.runner import INTERRUPTED_REASON, Runner, compile_patterns, exit_code, plan
@@ -221,7 +221,10 @@ def _extract_one(
     except OSError:
         return extract_file(item.fs_path, item.display_path)  # which reports the problem
     key = f"{fingerprint}:{item.fs_path.resolve()}:{hashlib.sha256(data).hexdigest()}"
-    cached = store.cached_extraction(item.display_path, key) if reuse else None
+    cached = None
+    if reuse:
+        with collector.paused():
+            cached = store.cached_extraction(item.display_path, key)
     if cached is not None:
         return cached
     document, problems = extract_bytes(data, item.display_path, item.fs_path)
@@ -320,11 +323,13 @@ def _run(settings: Settings, paths: list[str]) -> int:
             runner = Runner(settings, store, progress=progress)
             try:
                 with progress or contextlib.nullcontext():
-                    runner.prepare(documents)
+                    with collector.paused():
+                        runner.prepare(documents)
                     if runner.pending:
                         from verifier.check.loop import run as run_event_loop
 
-                        interrupted = run_event_loop(_check_pending(runner))
+                        with collector.new_objects_only():
+                            interrupted = run_event_loop(_check_pending(runner))
                     else:
                         runner.complete()
             except KeyboardInterrupt:
@@ -342,16 +347,17 @@ def _run(settings: Settings, paths: list[str]) -> int:
                 url: LinkResult(url, Outcome.UNKNOWN, INTERRUPTED_REASON, now) for url in work.targets
             }
             results = {**work.skipped, **unchecked}
-        finished = dt.datetime.now(dt.UTC)
-        report = build_report(
-            documents,
-            results,
-            problems=problems,
-            generated_at=finished,
-            changes=runner.changes if runner else [],
-            run=_run_json(runner, interrupted, finished) if runner else {"status": "interrupted"},
-        )
-        return _write_outputs(report, settings, runner, interrupted)
+        with collector.paused():
+            finished = dt.datetime.now(dt.UTC)
+            report = build_report(
+                documents,
+                results,
+                problems=problems,
+                generated_at=finished,
+                changes=runner.changes if runner else [],
+                run=_run_json(runner, interrupted, finished) if runner else {"status": "interrupted"},
+            )
+            return _write_outputs(report, settings, runner, interrupted)
 
 
 def _gating_results(runner: Runner, settings: Settings) -> dict[str, LinkResult]:

@@ -14,24 +14,53 @@ import orjson
 REPORT_NAME = "link-health.json"
 
 
-def _compact(value: Any) -> bytes:
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+_ITEM_BREAK = b",\n    "
+
+
+def _items(items: list[Any]) -> bytes:
+    """A non-empty list's items as JSON, joined by :data:`_ITEM_BREAK` so each has its own line.
+
+    One orjson call over the whole list is several times faster than a call per item. When
+    every item is an object whose first key is ``k``, the compact text is split where ``},{"k":``
+    stands: a quote inside a string is always escaped, so that sequence only stands between
+    objects. If it stands more often than between items (an item holds a list of objects that
+    also start with ``k``), each item is encoded on its own instead.
+    """
+    first = items[0]
+    if isinstance(first, dict) and first:
+        key = next(iter(first))
+        if all(isinstance(item, dict) and next(iter(item), None) == key for item in items):
+            text = orjson.dumps(items)[1:-1]
+            start = b"{" + orjson.dumps(key) + b":"
+            between = b"}," + start
+            if text.count(between) == len(items) - 1:
+                return text.replace(between, b"}" + _ITEM_BREAK + start)
+    return _ITEM_BREAK.join([orjson.dumps(item) for item in items])
+
+
+def _chunks(report: Mapping[str, Any]) -> list[bytes]:
+    """The report as pieces of UTF-8 JSON: each top-level key and each list item on its own line.
+
+    One line per link keeps the file readable and diffable. The pieces are written as they
+    are, never joined: a report of thousands of links is megabytes, and every copy costs.
+    """
+    encode = orjson.dumps
+    pieces = [b"{\n"]
+    separator = b"  "
+    for key, value in report.items():
+        pieces += (separator, encode(key))
+        separator = b",\n  "
+        if isinstance(value, list) and value:
+            pieces += (b": [\n    ", _items(value), b"\n  ]")
+        else:
+            pieces += (b": ", encode(value))
+    pieces.append(b"\n}\n")
+    return pieces
 
 
 def dump_bytes(report: Mapping[str, Any]) -> bytes:
-    """The report as UTF-8 JSON: each top-level key on its own line, each list item on its own line.
-
-    One line per link keeps the file readable and diffable; orjson encodes a report of
-    thousands of links in milliseconds, where the standard library takes a tenth of a second.
-    """
-    parts = []
-    for key, value in report.items():
-        if isinstance(value, list) and value:
-            items = b",\n    ".join(_compact(item) for item in value)
-            parts.append(b"  " + _compact(key) + b": [\n    " + items + b"\n  ]")
-        else:
-            parts.append(b"  " + _compact(key) + b": " + _compact(value))
-    return b"{\n" + b",\n".join(parts) + b"\n}\n"
+    """The report as UTF-8 JSON, laid out as ``link-health.json`` is."""
+    return b"".join(_chunks(report))
 
 
 def dumps(report: Mapping[str, Any]) -> str:
@@ -56,7 +85,7 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
         # the results themselves are safe in the store, so a report lost with the power is
         # rebuilt by a warm re-run in well under a second.
         with os.fdopen(handle, "wb") as stream:
-            stream.write(dump_bytes(report))
+            stream.writelines(_chunks(report))
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
