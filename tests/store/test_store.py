@@ -185,6 +185,22 @@ def test_newest_fresh_check_wins(store: Store) -> None:
     assert store.fresh_results(["http://a.test/"], TTL, NOW)["http://a.test/"].result.outcome is Outcome.LIVE
 
 
+def test_reused_times_come_back_to_the_second_and_ttl_counts_the_exact_age(store: Store) -> None:
+    run = store.start_run(NOW)
+    exact = NOW - dt.timedelta(seconds=3599, microseconds=600_000)
+    history = HistoryRow(first_seen=exact, last_live=exact, consecutive_failures=0, last_outcome=Outcome.LIVE)
+    store.record_result(
+        run, result("http://a.test/", at=exact), live_outcome=Outcome.LIVE, live_reason="", history=history
+    )
+    reused = store.fresh_results(["http://a.test/"], TTL, NOW)["http://a.test/"]
+    whole = exact.replace(microsecond=0)
+    assert reused.result.checked_at == whole
+    assert reused.history == HistoryRow(whole, whole, 0, Outcome.LIVE)
+    # 3599.6 s old: within the hour's TTL now, past it 0.5 s later, though both read as 3599 s.
+    later = NOW + dt.timedelta(microseconds=500_000)
+    assert store.fresh_results(["http://a.test/"], TTL, later) == {}
+
+
 def test_history_round_trip_and_many_urls(store: Store) -> None:
     run = store.start_run(NOW)
     urls = [f"http://h{i}.test/" for i in range(1200)]  # more than one chunk of parameters
