@@ -247,9 +247,22 @@ class Store:
 
     def finish_run(self, run_id: int, status: str, now: dt.datetime) -> None:
         self.flush()
-        self._db.execute(
-            "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (_epoch(now), status, run_id)
-        )
+        self._db.execute("BEGIN")
+        try:
+            self._db.execute(
+                "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (_epoch(now), status, run_id)
+            )
+            # This run's checks supersede the rows of earlier runs for the same URLs: the history
+            # table keeps what spans runs, and a nightly run would otherwise add a row per link.
+            self._db.execute(
+                "DELETE FROM results WHERE run < ?1 AND url IN"
+                " (SELECT url FROM results WHERE run = ?1 AND from_cache = 0)",
+                (run_id,),
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def runs(self) -> list[tuple[int, str]]:
         """Every run as (id, status), oldest first."""
@@ -387,7 +400,7 @@ class Store:
         return found
 
     def run_results(self, run_id: int) -> dict[str, Outcome]:
-        """The outcome of every URL recorded in one run."""
+        """The outcome of every URL recorded in one run and not checked again by a later one."""
         self.flush()
         rows = self._db.execute("SELECT url, outcome FROM results WHERE run = ?", (run_id,))
         return {url: Outcome(outcome) for url, outcome in rows}

@@ -219,6 +219,32 @@ def test_history_round_trip_and_many_urls(store: Store) -> None:
     assert len(store.fresh_results(urls, TTL, NOW)) == 1200
 
 
+def test_a_new_check_supersedes_the_rows_of_earlier_runs(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    for night in range(3):
+        with Store(path) as store:
+            run = store.start_run(NOW)
+            checked = NOW + dt.timedelta(days=night)
+            store.record_result(
+                run,
+                result("http://a.test/", at=checked),
+                live_outcome=Outcome.LIVE,
+                live_reason="",
+                history=None,
+            )
+            if night == 0:
+                store.record_result(
+                    run, result("http://once.test/"), live_outcome=Outcome.LIVE, live_reason="", history=None
+                )
+            store.finish_run(run, "complete", checked)
+    rows = sqlite3.connect(path).execute("SELECT url, run FROM results ORDER BY url").fetchall()
+    assert rows == [("http://a.test/", 3), ("http://once.test/", 1)]
+    with Store(path) as store:
+        fresh = store.fresh_results(["http://a.test/", "http://once.test/"], TTL, NOW + dt.timedelta(days=2))
+    assert fresh["http://a.test/"].result.checked_at == NOW + dt.timedelta(days=2)
+    assert set(fresh) == {"http://a.test/"}
+
+
 def test_runs_and_run_results(store: Store) -> None:
     run = store.start_run(NOW)
     store.record_result(
