@@ -29,8 +29,11 @@ def new_objects_only() -> Iterator[None]:
     """Collection goes on inside, over what is made inside: what lives on entry is set aside.
 
     An event loop does make cycles (tasks, futures, tracebacks), so they are still collected,
-    without walking the documents and stored results that outlive the loop anyway.
+    without walking the documents and stored results that outlive the loop anyway. One full
+    collection first, so the garbage left before (parse trees hold cycles) is not set aside
+    with the living for the whole loop.
     """
+    gc.collect()
     gc.freeze()
     try:
         yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -50,3 +51,17 @@ def test_new_objects_only_sets_aside_what_lives_on_entry_and_collects_new_cycles
         del cycle
         assert gc.collect() >= 1
     assert gc.get_freeze_count() == 0
+
+
+def test_new_objects_only_does_not_set_aside_garbage_made_before() -> None:
+    gc.enable()
+
+    class Node:
+        pass
+
+    node = Node()
+    node.self = node  # type: ignore[attr-defined]
+    gone = weakref.ref(node)
+    del node
+    with collector.new_objects_only():
+        assert gone() is None
