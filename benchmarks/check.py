@@ -7,7 +7,7 @@ Then runs, each as a child process measured with wait4 (wall time, user+system C
 
 1. ``verifier check`` with an empty store (cold), 2. lychee with no cache (cold, writing its
 ``.lycheecache``), 3. ``verifier check`` again (warm: every result within its TTL),
-4. lychee again with ``--cache`` (warm). ``--repeat`` rounds of the four (default 3), each
+4. lychee again with ``--cache`` (warm). ``--repeat`` rounds of the four (default 5), each
 round from empty caches; every figure printed is the run of median wall time among its rounds.
 
 Both tools get the same limits: at most ``--concurrency`` requests at once, at most
@@ -197,7 +197,7 @@ def main() -> int:
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds of all four runs; each figure is the median"
+        "--repeat", type=int, default=5, help="rounds of all four runs; each figure is the median"
     )
     options = parser.parse_args()
 
