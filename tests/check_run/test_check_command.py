@@ -381,3 +381,18 @@ def test_an_archive_that_refuses_is_left_alone_for_the_rest_of_the_run(
     asked = workspace.wayback.count()
     workspace.check("--ttl", "dead=0")
     assert workspace.wayback.count() > asked
+
+
+def test_a_cut_url_is_reported_unchecked_not_dead(workspace: Workspace, site: Site) -> None:
+    ok = site.set("/ok/a")
+    workspace.write("paper.txt", f"Sources: http://www.exa mple.com/page and {ok} .\n")
+    assert workspace.check("--no-archive") == 0
+    links = workspace.links()
+    cut = links["http://www.exa/"]
+    assert cut["outcome"] == "skipped"
+    assert cut["reason"].startswith("not checked: the host 'www.exa' ends in .exa")
+    assert links[ok]["outcome"] == "live"
+    (reference,) = [
+        r for r in workspace.report()["documents"][0]["references"] if r["url"] == "http://www.exa/"
+    ]
+    assert [issue["kind"] for issue in reference["issues"]] == ["malformed-url"]

@@ -345,3 +345,11 @@ def seed_text() -> str:
     return (Path(__file__).resolve().parents[2] / "seeds" / "003_a0175d8ff7ab9ad7.txt").read_text(
         encoding="utf-8"
     )
+
+
+def test_a_url_a_space_cut_inside_its_host_is_flagged() -> None:
+    extraction = extract("See http://www.exa mple.com/page for the details.\n")
+    (reference,) = extraction.references
+    assert reference.url == "http://www.exa/"
+    assert [issue.kind for issue in reference.issues] == [ReferenceIssueKind.MALFORMED_URL]
+    assert ".exa" in reference.issues[0].message

@@ -50,3 +50,34 @@ def test_markdown_and_html_read_a_broken_punycode_host_alike() -> None:
     for extraction in (markdown, html):
         (reference,) = [r for r in extraction.references if r.raw == url]
         assert [issue.kind for issue in reference.issues] == [ReferenceIssueKind.MALFORMED_URL]
+
+
+def test_a_host_under_no_top_level_domain_is_flagged_as_cut_or_mistyped() -> None:
+    for written, label in (
+        ("http://www.exa/page", ".exa"),
+        ("https://server.lan/wiki", ".lan"),
+        ("http://intranet/page", "no top-level domain"),
+    ):
+        reading = read_url(written)
+        assert reading.url == written
+        ((issue),) = reading.issues
+        assert issue.kind is ReferenceIssueKind.MALFORMED_URL
+        assert label in issue.message and "cut short or mistyped" in issue.message
+
+
+def test_hosts_that_can_be_on_purpose_are_not_flagged() -> None:
+    for written in (
+        "http://example.com/",
+        "http://foo.co.uk/",
+        "http://example.xn--p1ai/",  # .рф, read from the public suffix list
+        "http://bücher.de/",
+        "https://x.ck/",
+        "http://site.test/",
+        "http://a.example/",
+        "http://localhost:8000/",
+        "http://printer.local/",
+        "http://127.0.0.1:8080/x",
+        "http://[::1]:8080/x",
+        "https://user@example.org:8443/p?q=1",
+    ):
+        assert read_url(written).issues == (), written

@@ -27,6 +27,7 @@ from verifier.model import (
     History,
     LinkResult,
     Outcome,
+    ReferenceIssueKind,
     ReferenceKind,
     Snapshot,
     WaybackLocation,
@@ -114,6 +115,7 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
     dated: dict[str, dt.date] = {}
     kinds: dict[str, ReferenceKind] = {}
     waybacks: dict[str, WaybackLocation | None] = {}
+    malformed: dict[str, str] = {}
     for document in documents:
         for reference in document.references:
             url = reference.url
@@ -124,6 +126,9 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
                 waybacks[url] = reference.wayback or (
                     parse_wayback(url) if reference.kind is ReferenceKind.ARCHIVE else None
                 )
+            for issue in reference.issues:
+                if issue.kind is ReferenceIssueKind.MALFORMED_URL:
+                    malformed.setdefault(url, f"not checked: {issue.message}")
             citation_date = reference.citation.accessed if reference.citation else None
             if citation_date is not None and (url not in accessed or citation_date < accessed[url]):
                 accessed[url] = citation_date
@@ -131,7 +136,8 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
                 dated[url] = document.date
     result = Plan()
     for url, kind in kinds.items():
-        reason = _skip_reason(url, kind, include, exclude)
+        # A malformed URL would only fail, and a cut one would be called dead: say what is wrong.
+        reason = malformed.get(url) or _skip_reason(url, kind, include, exclude)
         if reason is not None:
             result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
         else:

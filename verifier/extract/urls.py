@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
+from verifier.extract.tlds import missing_tld
 from verifier.model import ReferenceIssue, ReferenceIssueKind, ReferenceKind, WaybackLocation
 
 DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
@@ -239,5 +240,20 @@ def read_url(written: str, base: str | None = None) -> UrlReading:
     except MalformedURL as error:
         kind = ReferenceKind.DOI if doi is not None else classify_url(text)
         return UrlReading(text, kind, issues=(ReferenceIssue(ReferenceIssueKind.MALFORMED_URL, str(error)),))
+    if kind is ReferenceKind.EXTERNAL and is_checkable(url):
+        problem = missing_tld(host_of(url))
+        if problem is not None:
+            message = f"{problem}: the URL may be cut short or mistyped"
+            issue = ReferenceIssue(ReferenceIssueKind.MALFORMED_URL, message)
+            return UrlReading(url, kind, issues=(issue,))
     wayback = parse_wayback(url) if kind is ReferenceKind.ARCHIVE else None
     return UrlReading(url, kind, wayback)
+
+
+def host_of(url: str) -> str:
+    """The host of an absolute URL (no user, no port), as written there."""
+    found = _HOST.match(url)
+    return found.group(1) if found else ""
+
+
+_HOST = re.compile(r"[^:/?#]+://(?:[^@/?#]*@)?(\[[^\]/?#]*\]|[^:/?#]*)")
