@@ -87,9 +87,10 @@ def _public_suffixes() -> PublicSuffixList:
 def missing_tld(host: str) -> str | None:
     """Why ``host`` cannot be a name on the internet, or None when it can (or is an address).
 
-    ``host`` is a normalised host: lowercase, international labels in punycode, no port.
+    ``host`` is a normalised host: lowercase, international labels in punycode, no port (an
+    IPv6 address with or without its brackets).
     """
-    if not host or host.startswith("[") or host.replace(".", "").isdigit():
+    if not host or ":" in host or host.replace(".", "").isdigit():
         return None  # an IP address
     last = host.rsplit(".", 1)[-1]
     if last in _COMMON or last in _SPECIAL_USE:
