@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from verifier.check.archive_cdx import CDXRow, parse_cdx
-from verifier.check.archive_choice import AFTER_WEIGHT, choose_nearest, may_miss_earlier
+from verifier.check.archive.cdx import CDXRow, parse_cdx
+from verifier.check.archive.choice import AFTER_WEIGHT, choose_nearest, may_miss_earlier
 
 URL = "http://example.com/article"
 

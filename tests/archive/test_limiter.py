@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from verifier.check.limiter import Paused, RateLimiter
+from verifier.check.archive.limiter import Paused, RateLimiter
 
 
 async def test_the_first_start_is_immediate_and_the_next_ones_spaced() -> None:

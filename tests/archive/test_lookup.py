@@ -11,7 +11,7 @@ import pytest
 from tests.archive.conftest import SettingsFactory
 from tests.servers.wayback import Capture, FakeWayback
 from verifier._exceptions import ConfigError
-from verifier.check.archive import ArchiveClient, ArchiveUnavailable
+from verifier.check.archive.client import ArchiveClient, ArchiveUnavailable
 from verifier.model import Snapshot
 
 ARTICLE = "http://news.example.com/2012/03/26/story.html"

@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from verifier.check.archive_cdx import CDXReplyError, cdx_query_url, parse_cdx
-from verifier.check.archive_replies import (
+from verifier.check.archive.cdx import CDXReplyError, cdx_query_url, parse_cdx
+from verifier.check.archive.replies import (
     AvailabilityReplyError,
     parse_availability,
     saved_capture,

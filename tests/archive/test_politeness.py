@@ -11,7 +11,7 @@ import pytest
 
 from tests.archive.conftest import SettingsFactory
 from tests.servers.wayback import FakeWayback
-from verifier.check.archive import ArchiveClient, ArchiveUnavailable
+from verifier.check.archive.client import ArchiveClient, ArchiveUnavailable
 from verifier.model import Snapshot
 
 WHEN = dt.date(2012, 3, 26)

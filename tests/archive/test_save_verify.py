@@ -8,7 +8,7 @@ import pytest
 
 from tests.archive.conftest import SettingsFactory
 from tests.servers.wayback import Capture, FakeWayback
-from verifier.check.archive import ArchiveClient, ArchiveUnavailable
+from verifier.check.archive.client import ArchiveClient, ArchiveUnavailable
 from verifier.model import Snapshot
 
 PAGE = "http://example.com/page?id=7"

@@ -10,8 +10,8 @@ import pytest
 
 from tests.servers.httpd import LocalServer
 from tests.servers.tls import LocalCA
-from verifier.check.live import LiveChecker
-from verifier.check.verdict import LiveVerdict
+from verifier.check.live.probe import LiveChecker
+from verifier.check.live.verdict import LiveVerdict
 from verifier.config import Settings
 
 FAST: dict[str, Any] = {

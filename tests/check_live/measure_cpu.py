@@ -15,7 +15,7 @@ from collections import Counter
 from multiprocessing.synchronize import Event
 
 from tests.servers.httpd import LocalServer
-from verifier.check.live import LiveChecker
+from verifier.check.live.probe import LiveChecker
 from verifier.config import Settings
 
 

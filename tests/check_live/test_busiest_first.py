@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from verifier.check.hosts import BusiestFirst, HostPool
+from verifier.check.live.hosts import BusiestFirst, HostPool
 
 
 async def _hold(gate: BusiestFirst, pool: HostPool, order: list[str], name: str, go: asyncio.Event) -> None:

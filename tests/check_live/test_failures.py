@@ -9,7 +9,7 @@ import ssl
 import httpx
 import pytest
 
-from verifier.check.failures import FailureKind, failure_from_exception
+from verifier.check.http.failures import FailureKind, failure_from_exception
 
 
 def _wrapped(cause: BaseException, outer: type[httpx.HTTPError] = httpx.ConnectError) -> BaseException:

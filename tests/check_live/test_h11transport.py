@@ -13,8 +13,8 @@ import pytest
 
 from tests.servers.httpd import LocalServer
 from tests.servers.tls import LocalCA
-from verifier.check.failures import FailureKind, failure_from_exception
-from verifier.check.h11transport import H11Transport, single_error
+from verifier.check.http.failures import FailureKind, failure_from_exception
+from verifier.check.http.h11transport import H11Transport, single_error
 
 
 def _transport(**options: object) -> H11Transport:

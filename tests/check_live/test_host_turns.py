@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from verifier.check.hosts import HostPool
+from verifier.check.live.hosts import HostPool
 
 
 async def test_an_urgent_request_jumps_the_host_queue() -> None:

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 
-from verifier.check.hosts import HostPool, host_key
+from verifier.check.live.hosts import HostPool, host_key
 
 
 def test_host_key_includes_the_port() -> None:

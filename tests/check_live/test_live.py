@@ -11,7 +11,7 @@ import pytest
 from tests.check_live.conftest import check_one, fast_settings
 from tests.servers.httpd import LocalServer
 from verifier._exceptions import ConfigError
-from verifier.check.live import LiveChecker
+from verifier.check.live.probe import LiveChecker
 from verifier.config import HostSettings
 from verifier.model import Outcome
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.check_live.conftest import check_one, fast_settings
-from verifier.check.live import LiveChecker
+from verifier.check.live.probe import LiveChecker
 from verifier.model import Outcome
 
 GONE = "http://no-such-host.invalid/page"

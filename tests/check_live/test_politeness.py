@@ -7,7 +7,7 @@ import time
 
 from tests.check_live.conftest import fast_settings
 from tests.servers.httpd import LocalServer
-from verifier.check.live import LiveChecker
+from verifier.check.live.probe import LiveChecker
 from verifier.config import HostSettings
 from verifier.model import Outcome
 
@@ -75,7 +75,7 @@ async def test_a_429_pauses_the_whole_host() -> None:
 
 
 def test_the_penalty_grows_with_each_refusal_and_fades_after() -> None:
-    from verifier.check.hosts import HostPool
+    from verifier.check.live.hosts import HostPool
 
     pool = HostPool("h:80", 2, 0.0, penalty_base=0.5, penalty_cap=4.0)
     pauses = [pool.back_off() for _ in range(5)]

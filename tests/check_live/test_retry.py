@@ -5,8 +5,8 @@ from __future__ import annotations
 import email.utils
 import random
 
-from verifier.check.failures import FailureKind
-from verifier.check.retry import Retry, parse_retry_after
+from verifier.check.http.failures import FailureKind
+from verifier.check.http.retry import Retry, parse_retry_after
 from verifier.config import Settings
 
 

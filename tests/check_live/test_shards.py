@@ -7,9 +7,9 @@ import dataclasses
 
 from tests.check_live.conftest import fast_settings
 from tests.servers.httpd import LocalServer
-from verifier.check.hosts import host_key
-from verifier.check.live import LiveChecker
-from verifier.check.shards import MIN_LINKS_PER_RUN, ShardedChecker, share_hosts, worker_count
+from verifier.check.live.hosts import host_key
+from verifier.check.live.probe import LiveChecker
+from verifier.check.live.shards import MIN_LINKS_PER_RUN, ShardedChecker, share_hosts, worker_count
 
 
 def test_small_runs_stay_in_process() -> None:

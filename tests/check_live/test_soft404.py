@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from verifier.check.soft404 import (
+from verifier.check.live.soft404 import (
     fingerprint,
     matches_probe,
     not_found_phrase,

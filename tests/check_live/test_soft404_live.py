@@ -7,7 +7,7 @@ import re
 
 from tests.check_live.conftest import check_one, fast_settings
 from tests.servers.httpd import LocalServer
-from verifier.check.live import LiveChecker
+from verifier.check.live.probe import LiveChecker
 from verifier.model import Outcome
 
 

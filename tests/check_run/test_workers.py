@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from tests.check_run.conftest import Site, Workspace
-from verifier.check.shards import MIN_LINKS_PER_RUN
+from verifier.check.live.shards import MIN_LINKS_PER_RUN
 
 
 def test_a_big_run_in_two_workers_checks_every_link_once(workspace: Workspace, site: Site) -> None:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from verifier._exceptions import ConfigError
 from verifier._types import JSONObject
-from verifier.check.verdict import LiveVerdict
+from verifier.check.live.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.extract.urls import is_checkable, parse_wayback
 from verifier.model import (
@@ -37,9 +37,9 @@ from verifier.store import HistoryRow, Store, StoredResult
 if TYPE_CHECKING:
     import asyncio
 
-    from verifier.check.archive import ArchiveClient
-    from verifier.check.live import LiveChecker
-    from verifier.check.shards import ShardedChecker
+    from verifier.check.archive.client import ArchiveClient
+    from verifier.check.live.probe import LiveChecker
+    from verifier.check.live.shards import ShardedChecker
 
 #: Reference kinds that name a link to check; internal links and bare citations are not links.
 LINK_KINDS = frozenset(
@@ -48,7 +48,7 @@ LINK_KINDS = frozenset(
 
 INTERRUPTED_REASON = "not checked: run interrupted"
 
-# Failure kinds (verifier.check.failures.FailureKind values) that prove a link is gone on
+# Failure kinds (verifier.check.http.failures.FailureKind values) that prove a link is gone on
 # first sight. Everything else that ends in "dead" with no HTTP answer, or with a 5xx, may
 # pass, so history must confirm it.
 _CONCLUSIVE_FAILURES = frozenset({"dns-not-found", "invalid-url"})
@@ -279,7 +279,7 @@ class Runner:
         if not self._pending:
             self.complete()
             return
-        from verifier.check.hosts import host_key
+        from verifier.check.live.hosts import host_key
 
         for target, reused in self._pending:
             if reused is None:
@@ -539,7 +539,7 @@ class Runner:
 
     async def _nearest(self, url: str, when: dt.date | None) -> tuple[Snapshot | None, str | None]:
         """The good snapshot nearest ``when`` (cached), and why the archive was not asked if it was not."""
-        from verifier.check.archive import ArchiveUnavailable
+        from verifier.check.archive.client import ArchiveUnavailable
 
         settings = self.settings
         key = when.isoformat() if when else "newest"
@@ -565,7 +565,7 @@ class Runner:
         return snapshot, None
 
     async def _save(self, url: str) -> Snapshot | None:
-        from verifier.check.archive import ArchiveUnavailable
+        from verifier.check.archive.client import ArchiveUnavailable
 
         if self._archive_down is not None:
             return None
@@ -610,14 +610,14 @@ class Runner:
         assert self._open_lock is not None
         async with self._open_lock:
             if self._live is None:
-                from verifier.check.shards import ShardedChecker, worker_count
+                from verifier.check.live.shards import ShardedChecker, worker_count
 
                 workers = worker_count(self.settings, sum(self._host_links.values()))
                 if workers > 1:
                     sharded = ShardedChecker(self.settings, workers, self._host_links)
                     self._live = await self._stack.enter_async_context(sharded)
                 else:
-                    from verifier.check.live import LiveChecker
+                    from verifier.check.live.probe import LiveChecker
 
                     self._live = await self._stack.enter_async_context(LiveChecker(self.settings))
             return self._live
@@ -628,7 +628,7 @@ class Runner:
         assert self._open_lock is not None
         async with self._open_lock:
             if self._archive is None:
-                from verifier.check.archive import ArchiveClient
+                from verifier.check.archive.client import ArchiveClient
 
                 self._archive = await self._stack.enter_async_context(ArchiveClient(self.settings))
             return self._archive

@@ -166,7 +166,7 @@ def _validate(settings: Settings) -> None:
     compile_patterns(settings.include, "include")
     compile_patterns(settings.exclude, "exclude")
     if settings.resolve:
-        from verifier.check.transport import parse_resolve
+        from verifier.check.http.transport import parse_resolve
 
         parse_resolve(settings.resolve)
     for name in ("max_concurrency", "host_concurrency", "archive_concurrency", "max_redirects", "dead_after"):

@@ -9,8 +9,8 @@ has taken ``archive_timeout`` seconds to answer in all, the call raises
 :class:`ArchiveUnavailable`. Time spent queueing behind our own limiter is not the
 archive's fault and is not counted.
 
-Snapshots come from the CDX API (see :mod:`verifier.check.archive_cdx` for the query and
-:mod:`verifier.check.archive_choice` for the choice). The availability API is asked only
+Snapshots come from the CDX API (see :mod:`verifier.check.archive.cdx` for the query and
+:mod:`verifier.check.archive.choice` for the choice). The availability API is asked only
 when the CDX API itself is broken (5xx after every retry, or a reply it cannot have
 meant): not when the archive throttles us (another endpoint would only add load) and not
 after a timeout (the time is spent). It names one capture, taken only if it was a 200.
@@ -30,7 +30,7 @@ from urllib.parse import quote
 import httpx
 
 from verifier._exceptions import ConfigError, VerifierError
-from verifier.check.archive_cdx import (
+from verifier.check.archive.cdx import (
     PAGE,
     CDXReplyError,
     CDXRow,
@@ -41,13 +41,13 @@ from verifier.check.archive_cdx import (
     snapshot_url,
     wayback_timestamp,
 )
-from verifier.check.archive_choice import choose_nearest, may_miss_earlier
-from verifier.check.archive_replies import AvailabilityReplyError, parse_availability, saved_capture
-from verifier.check.archive_retry import RETRY_STATUSES, ArchiveRetry, retry_after_seconds
-from verifier.check.failures import failure_from_exception
-from verifier.check.h11transport import H11Transport
-from verifier.check.limiter import Paused, RateLimiter
-from verifier.check.transport import parse_resolve, tls_context
+from verifier.check.archive.choice import choose_nearest, may_miss_earlier
+from verifier.check.archive.limiter import Paused, RateLimiter
+from verifier.check.archive.replies import AvailabilityReplyError, parse_availability, saved_capture
+from verifier.check.http.failures import failure_from_exception
+from verifier.check.http.h11transport import H11Transport
+from verifier.check.http.retry import Retry, parse_retry_after
+from verifier.check.http.transport import parse_resolve, tls_context
 from verifier.config import Settings
 from verifier.model import Snapshot
 
@@ -88,6 +88,16 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("archive-timeout must be a positive number of seconds")
 
 
+class _TryAgain(Exception):
+    """One archive answer worth asking again about (429, 5xx, no answer)."""
+
+    def __init__(self, problem: str, kind: str, status: int | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.kind = kind
+        self.status = status
+
+
 class ArchiveClient:
     """Use as ``async with ArchiveClient(settings) as archive: ...``; share one per run.
 
@@ -100,7 +110,7 @@ class ArchiveClient:
         self._clock = clock or time.monotonic
         self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)
         self._save_limiter = RateLimiter(settings.save_rate, None, clock=self._clock)
-        self._retry = ArchiveRetry.from_settings(settings)
+        self._retry = Retry.archive(settings)
         self._snapshot_host = settings.snapshot_host.rstrip("/")
         self._client: httpx.AsyncClient | None = None
         self._requests_made = 0
@@ -225,19 +235,24 @@ class ArchiveClient:
         self, address: str, service: str, *, read_body: bool = True, save: bool = False
     ) -> _Reply:
         """GET ``address`` through the limiters, asking again on 429/5xx/no answer within budget."""
+        from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
+
         limiters = (self._save_limiter, self._limiter) if save else (self._limiter,)
+        policy = self._retry
         loop = asyncio.get_running_loop()
         spent = 0.0
-        attempt = 0
-        while True:
-            attempt += 1
+        tries = 0
+        last_retry_after: float | None = None
+
+        async def attempt() -> _Reply:
+            nonlocal spent, tries, last_retry_after
+            tries += 1
             reply: _Reply | None = None
-            problem = ""
-            kind = ""
+            problem = kind = ""
             async with AsyncExitStack() as stack:
                 try:
                     for limiter in limiters:
-                        await stack.enter_async_context(limiter.turn(max_pause=self._retry.retry_after_cap))
+                        await stack.enter_async_context(limiter.turn(max_pause=policy.retry_after_cap))
                 except Paused as pause:
                     raise ArchiveUnavailable(
                         f"the archive asked for quiet and {pause.remaining:.1f} s of it remain",
@@ -245,41 +260,54 @@ class ArchiveClient:
                     ) from None
                 started = loop.time()
                 try:
-                    async with asyncio.timeout(self._retry.budget - spent):
+                    async with asyncio.timeout(policy.budget - spent):
                         reply = await self._exchange(address, read_body)
                 except (TimeoutError, httpx.TimeoutException):
-                    problem, kind = f"gave no answer within {self._retry.budget:g} s", "timeout"
+                    problem, kind = f"gave no answer within {policy.budget:g} s", "timeout"
                 except httpx.TransportError as error:
                     failure = failure_from_exception(error)
                     problem, kind = f"could not be reached ({failure.kind}: {failure.detail})", "network"
                 spent += loop.time() - started
-
-            if reply is not None and reply.status not in RETRY_STATUSES:
+            if reply is not None and not policy.retries_status(reply.status):
                 return reply
-            retry_after = retry_after_seconds(reply.headers.get("retry-after")) if reply is not None else None
-            wait = self._retry.wait_after(attempt, retry_after)
+            retry_after = parse_retry_after(reply.headers.get("retry-after")) if reply is not None else None
+            last_retry_after = retry_after
+            status = reply.status if reply is not None else None
             if reply is not None:
                 problem = f"answered {reply.status}"
                 kind = "throttled" if reply.status == 429 else "server-error"
-                # The archive limits the whole address, so every request holds off, not just this one,
-                # for as long as it asked even when this call gives up.
+                # The archive limits the whole address, so every request holds off, not just this
+                # one, for as long as it asked even when this call gives up.
+                # Uncapped: a wish longer than the cap ends this call, and the rest still wait.
+                wait = max(policy.backoff_for(tries), retry_after or 0.0)
                 for limiter in limiters:
                     limiter.pause(wait)
-            status = reply.status if reply is not None else None
-            if self._retry.too_long(retry_after):
+            if policy.too_long(retry_after):
                 raise ArchiveUnavailable(
                     f"the {service} {problem} and asked for {retry_after:g} s of quiet "
-                    f"(more than retry-after-cap {self._retry.retry_after_cap:g} s)",
+                    f"(more than retry-after-cap {policy.retry_after_cap:g} s)",
                     kind=kind,
                     status=status,
                 )
-            if attempt >= self._retry.attempts or spent >= self._retry.budget:
-                raise ArchiveUnavailable(
-                    f"the {service} {problem} ({attempt} {'try' if attempt == 1 else 'tries'})",
-                    kind=kind,
-                    status=status,
-                )
-            await asyncio.sleep(wait)
+            raise _TryAgain(problem, kind, status)
+
+        def give_up(call: RetryCallState) -> _Reply:
+            error = call.outcome.exception() if call.outcome else None
+            assert isinstance(error, _TryAgain)
+            tries = call.attempt_number
+            raise ArchiveUnavailable(
+                f"the {service} {error.problem} ({tries} {'try' if tries == 1 else 'tries'})",
+                kind=error.kind,
+                status=error.status,
+            )
+
+        attempts = AsyncRetrying(
+            **policy.tenacity(lambda: last_retry_after, lambda: policy.budget - spent),
+            retry=retry_if_exception_type(_TryAgain),
+            retry_error_callback=give_up,
+        )
+        reply: _Reply = await attempts(attempt)
+        return reply
 
     async def _exchange(self, address: str, read_body: bool) -> _Reply:
         client = self._client

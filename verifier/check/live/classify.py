@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from verifier.check.failures import FailureKind
-from verifier.check.soft404 import not_found_phrase
+from verifier.check.http.failures import FailureKind
+from verifier.check.live.soft404 import not_found_phrase
 from verifier.model import Outcome
 
 RESTRICTED_STATUSES = frozenset({401, 402, 403, 407, 451})

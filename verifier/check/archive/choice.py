@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from verifier.check.archive_cdx import CDXRow
+from verifier.check.archive.cdx import CDXRow
 
 AFTER_WEIGHT = 3
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from verifier.check.archive_cdx import snapshot_url
+from verifier.check.archive.cdx import snapshot_url
 from verifier.model import Snapshot
 
 _WEB_PATH = re.compile(r"/web/(?P<ts>\d{14})(?:[a-z]{2}_)?/(?P<original>\S+)$")

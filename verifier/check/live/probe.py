@@ -9,31 +9,30 @@ made-up addresses with a real 404 is trusted without a GET: such hosts rarely se
 found" pages with 200, and a second request per link would double the cost of every check.
 Bodies are read as a stream and decompressed here, with limits on both the raw and the
 decoded size. Every request runs inside a total deadline. Transient trouble is retried
-(tenacity); the verdict itself comes from :mod:`verifier.check.classify`.
+(tenacity); the verdict itself comes from :mod:`verifier.check.live.classify`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import re
 import ssl
 import time
-import zlib
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, RetryCallState, retry_if_result, stop_after_attempt
-from tenacity.stop import stop_base
+from tenacity import AsyncRetrying, retry_if_result
 
-from verifier.check.classify import ProbeFacts, bot_wall, classify
-from verifier.check.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
-from verifier.check.h11transport import H11Transport
-from verifier.check.hosts import HostPools, host_key
-from verifier.check.retry import Retry, parse_retry_after
-from verifier.check.soft404 import (
+from verifier.check.http.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
+from verifier.check.http.h11transport import H11Transport
+from verifier.check.http.retry import Retry, parse_retry_after
+from verifier.check.http.transport import parse_resolve, tls_context
+from verifier.check.live.body import decode_body, drain, is_textual, read_body
+from verifier.check.live.classify import ProbeFacts, bot_wall, classify
+from verifier.check.live.hosts import HostPools, host_key
+from verifier.check.live.network import NetworkWatch
+from verifier.check.live.soft404 import (
     Fingerprint,
     HostProbes,
     fingerprint,
@@ -41,8 +40,7 @@ from verifier.check.soft404 import (
     matches_probe,
     title_and_heading,
 )
-from verifier.check.transport import parse_resolve, tls_context
-from verifier.check.verdict import LiveVerdict
+from verifier.check.live.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.model import Outcome
 
@@ -51,8 +49,6 @@ _KEPT_HEADERS = frozenset(
     {"server", "cf-mitigated", "retry-after", "content-type", "content-encoding", "location", "set-cookie"}
 )
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.IGNORECASE)
-_HTMLISH = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,16 +80,6 @@ class _Budget:
         if self._started is None:
             return self._seconds
         return self._seconds - (time.monotonic() - self._started)
-
-
-class _OutOfTime(stop_base):
-    """Stop when the wait before the next try would overrun the URL's budget."""
-
-    def __init__(self, budget: _Budget) -> None:
-        self._budget = budget
-
-    def __call__(self, retry_state: RetryCallState) -> bool:
-        return self._budget.remaining() - (retry_state.upcoming_sleep or 0.0) <= 0
 
 
 @dataclass(slots=True)
@@ -139,125 +125,6 @@ class _Jar:
         return "; ".join(f"{k}={v}" for k, v in sorted(self.cookies.items()))
 
 
-# Bodies ----------------------------------------------------------------------------------------
-
-
-def _decompressor(encoding: str) -> Any:
-    """A zlib decompressor for the response's Content-Encoding; None for identity; False if unknown."""
-    name = encoding.strip().lower()
-    if name in ("", "identity", "none"):
-        return None
-    if name in ("gzip", "x-gzip"):
-        return zlib.decompressobj(zlib.MAX_WBITS | 16)
-    if name == "deflate":
-        return zlib.decompressobj(zlib.MAX_WBITS | 32)
-    return False
-
-
-def _charset(content_type: str, head: bytes) -> str:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.partition("=")
-        if key.strip().lower() == "charset" and value.strip():
-            return value.strip().strip("\"'")
-    found = _CHARSET.search(head[:4096])
-    return found.group(1).decode("ascii", "replace") if found else "utf-8"
-
-
-def _decode(body: bytes, content_type: str) -> str:
-    if not body:
-        return ""
-    try:
-        return body.decode(_charset(content_type, body), errors="replace")
-    except LookupError:
-        return body.decode("utf-8", errors="replace")
-
-
-def _is_textual(content_type: str) -> bool:
-    kind = content_type.split(";", 1)[0].strip().lower()
-    return not kind or kind in _HTMLISH or kind.startswith("text/")
-
-
-async def _read_body(response: httpx.Response, limit: int) -> bytes | None:
-    """At most ``limit`` decoded bytes; raw reading stops near ``limit`` too (no bomb gets far)."""
-    decoder = _decompressor(response.headers.get("content-encoding", ""))
-    if decoder is False:
-        return None
-    raw_cap = 2 * limit + 16_384
-    raw_seen = 0
-    out = bytearray()
-    async for chunk in response.aiter_raw():
-        raw_seen += len(chunk)
-        if decoder is None:
-            out += chunk[: limit - len(out)]
-        else:
-            try:
-                out += decoder.decompress(chunk, limit - len(out))
-            except zlib.error:
-                break
-        if len(out) >= limit or raw_seen >= raw_cap or (decoder is not None and decoder.eof):
-            break
-    return bytes(out)
-
-
-async def _drain(response: httpx.Response, limit: int = 16_384) -> None:
-    """Read a small unwanted body to its end, so the connection can serve the next request.
-
-    A body left unread closes the connection; a big one is cheaper to drop than to read.
-    """
-    seen = 0
-    try:
-        async for chunk in response.aiter_raw():
-            seen += len(chunk)
-            if seen > limit:
-                return
-    except (httpx.ReadError, httpx.RemoteProtocolError):
-        return
-
-
-# Our own network --------------------------------------------------------------------------------
-
-
-class NetworkWatch:
-    """Tells whether our own network works, by resolving well-known names.
-
-    One lookup round at a time, shared by every check that asks, remembered for ``ttl``.
-    """
-
-    def __init__(self, canaries: tuple[str, ...], *, timeout: float, ttl: float = 30.0) -> None:
-        self._canaries = canaries
-        self._timeout = timeout
-        self._ttl = ttl
-        self._task: asyncio.Task[bool] | None = None
-        self._checked_at = 0.0
-
-    async def online(self) -> bool:
-        if not self._canaries:
-            return True
-        stale = time.monotonic() - self._checked_at > self._ttl
-        if self._task is None or (self._task.done() and stale):
-            self._checked_at = time.monotonic()
-            self._task = asyncio.ensure_future(self._look_up())
-        return await asyncio.shield(self._task)
-
-    async def _resolves(self, name: str) -> bool:
-        loop = asyncio.get_running_loop()
-        try:
-            async with asyncio.timeout(self._timeout):
-                await loop.getaddrinfo(name, 443)
-        except (OSError, TimeoutError, UnicodeError):
-            return False
-        return True
-
-    async def _look_up(self) -> bool:
-        results = await asyncio.gather(*(self._resolves(name) for name in self._canaries))
-        return any(results)
-
-    async def aclose(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-
 # The checker ------------------------------------------------------------------------------------
 
 
@@ -266,7 +133,7 @@ class LiveChecker:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._retry = Retry.from_settings(settings)
+        self._retry = Retry.live(settings)
         self._pools = HostPools(settings)
         self._probes = HostProbes(self._probe_fingerprint)
         self._network = NetworkWatch(settings.network_canaries, timeout=max(1.0, settings.connect_timeout))
@@ -397,9 +264,6 @@ class LiveChecker:
         retry = self._retry
         attempts = 0
 
-        def wait(call: RetryCallState) -> float:
-            return retry.wait_for(call.attempt_number, state.retry_after)
-
         first: ProbeFacts | None = None
 
         async def attempt() -> ProbeFacts:
@@ -421,8 +285,7 @@ class LiveChecker:
         if retry.attempts <= 1 or not self._worth_retrying(first):
             return first if first.attempts == attempts else dataclasses.replace(first, attempts=attempts)
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(retry.attempts) | _OutOfTime(state.budget),
-            wait=wait,
+            **retry.tenacity(lambda: state.retry_after, state.budget.remaining),
             retry=retry_if_result(self._worth_retrying),
             retry_error_callback=lambda call: call.outcome.result() if call.outcome else None,
             reraise=True,
@@ -468,7 +331,7 @@ class LiveChecker:
         status = facts.status
         if not settings.soft404_probe or status is None or not 200 <= status < 300:
             return facts
-        if not _is_textual(facts.content_type or ""):
+        if not is_textual(facts.content_type or ""):
             return facts
         parsed = self._url(url)
         if parsed.path in ("", "/") and not parsed.query:
@@ -675,15 +538,15 @@ class LiveChecker:
         location = headers.pop("location", None)
         headers.pop("set-cookie", None)
         content_type = headers.get("content-type", "")
-        if method != "GET" or (status in REDIRECT_STATUSES and location) or not _is_textual(content_type):
-            await _drain(response)
+        if method != "GET" or (status in REDIRECT_STATUSES and location) or not is_textual(content_type):
+            await drain(response)
             return _Answer(url=url, status=status, headers=headers, location=location)
         try:
-            body = await _read_body(response, self._settings.max_body_bytes)
+            body = await read_body(response, self._settings.max_body_bytes)
         except (httpx.ReadError, httpx.RemoteProtocolError):
             # The status line arrived; a body cut short still leaves a usable answer.
             body = None
-        markup = _decode(body, content_type) if body else ""
+        markup = decode_body(body, content_type) if body else ""
         return _Answer(
             url=url, status=status, headers=headers, location=location, markup=markup, body_read=True
         )

@@ -1,8 +1,8 @@
 """Live checks spread over worker processes, each host wholly inside one of them.
 
 One event loop saturates one core long before a thousand-link run saturates the network,
-so big runs start ``workers`` child processes (``python -m verifier.check.shards``), each
-with its own :class:`~verifier.check.live.LiveChecker` and its share of the global cap.
+so big runs start ``workers`` child processes (``python -m verifier.check.live.shards``), each
+with its own :class:`~verifier.check.live.probe.LiveChecker` and its share of the global cap.
 Every host belongs to exactly one worker, so per-host concurrency, spacing, backoff and the
 soft-404 probe cache stay exact. The parent keeps the store: verdicts stream back as they
 arrive and the runner records each one at once.
@@ -24,9 +24,9 @@ import sys
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
-from verifier.check.hosts import host_key
+from verifier.check.live.hosts import host_key
+from verifier.check.live.verdict import LiveVerdict
 from verifier.check.loop import run as run_event_loop
-from verifier.check.verdict import LiveVerdict
 from verifier.config import Settings
 
 _LENGTH = struct.Struct("!I")
@@ -131,7 +131,7 @@ class ShardedChecker:
                 process = await asyncio.create_subprocess_exec(
                     sys.executable,
                     "-m",
-                    "verifier.check.shards",
+                    "verifier.check.live.shards",
                     stdin=asyncio.subprocess.PIPE,
                     stdout=asyncio.subprocess.PIPE,
                 )
@@ -196,7 +196,7 @@ class ShardedChecker:
 
 
 async def _serve(reader: asyncio.StreamReader, out: asyncio.StreamWriter) -> None:
-    from verifier.check.live import LiveChecker
+    from verifier.check.live.probe import LiveChecker
 
     settings = await _read_frame(reader)
     if not isinstance(settings, Settings):
