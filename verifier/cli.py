@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from verifier import __version__
-from verifier._exceptions import ConfigError
+from verifier._exceptions import ConfigError, VerifierError
+from verifier.exitcodes import ExitCode
 
 
 class Command(Protocol):
@@ -25,8 +26,6 @@ class Command(Protocol):
 
 
 COMMANDS = ("extract", "check", "report", "fix")
-
-EXIT_USAGE = 2
 
 
 def _chosen_command(argv: Sequence[str] | None) -> str | None:
@@ -52,6 +51,7 @@ def build_parser(argv: Sequence[str] | None = None, *, only_chosen: bool = False
         description="Find every reference in documents and check that each source still resolves.",
     )
     parser.add_argument("--version", action="version", version=f"verifier {__version__}")
+    _add_global_options(parser)
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     chosen = _chosen_command(argv) if only_chosen else None
     for name in COMMANDS:
@@ -60,23 +60,91 @@ def build_parser(argv: Sequence[str] | None = None, *, only_chosen: bool = False
             continue
         module: Command = importlib.import_module(f"verifier.commands.{name}")
         sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        _add_global_options(sub, suppress=True)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
     return parser
 
 
+def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+    """-v, -q and --debug, accepted before or after the command's name."""
+    default = argparse.SUPPRESS if suppress else None
+    group = parser.add_argument_group("output")
+    group.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=argparse.SUPPRESS if suppress else 0,
+        help="log what is done: -v each URL's result, -vv every attempt and wait",
+    )
+    group.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="print only errors and the exit reason"
+    )
+    group.add_argument(
+        "--debug", action="store_true", default=default, help="log everything; show tracebacks of defects"
+    )
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    import logging
+
+    if getattr(args, "debug", False):
+        level = logging.DEBUG
+    elif getattr(args, "quiet", False):
+        level = logging.ERROR
+    else:
+        level = {0: logging.WARNING, 1: logging.INFO}.get(getattr(args, "verbose", 0) or 0, logging.DEBUG)
+    if level < logging.WARNING or getattr(args, "quiet", False):
+        logging.basicConfig(
+            level=level, format="verifier: %(levelname)s: %(name)s: %(message)s", stream=sys.stderr
+        )
+        logging.getLogger("verifier").setLevel(level)
+
+
+def _message(error: VerifierError) -> str:
+    if isinstance(error, ConfigError):
+        return f"configuration error: {error}"
+    return str(error)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(argv, only_chosen=True)
     args = parser.parse_args(argv)
+    _configure_logging(args)
     try:
         code: int = args.run(args)
-    except ConfigError as error:
-        print(f"verifier: configuration error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    except VerifierError as error:
+        print(f"verifier: {_message(error)}", file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("verifier: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
+    except BrokenPipeError:
+        # Output piped into a reader that stopped early (| head): not an error of ours.
+        _silence_stdout()
+        return ExitCode.OK
+    except Exception as error:
+        if getattr(args, "debug", False):
+            import traceback
+
+            traceback.print_exc()
+        else:
+            print(
+                f"verifier: internal error: {type(error).__name__}: {error} (run again with --debug for details)",
+                file=sys.stderr,
+            )
+        return ExitCode.INTERNAL
     return code
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ user who knows one knows the other.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,19 +132,32 @@ def _key(name: str) -> str:
     return name.replace("-", "_")
 
 
-def _as_outcomes(value: Any, where: str) -> tuple[Outcome, ...]:
-    items = value.split(",") if isinstance(value, str) else list(value)
-    result: list[Outcome] = []
+#: What ``--fail-on`` may name: outcomes that can fail a run, or "never".
+FAIL_ON_CHOICES: tuple[str, ...] = ("dead", "archived", "restricted", "unknown", "live", "never")
+
+
+def parse_fail_on(value: Any, where: str = "--fail-on") -> tuple[Outcome, ...]:
+    """``--fail-on`` parsed once, into outcomes: "dead,unknown", a list of such strings, or "never".
+
+    "never" gives no outcome at all and stands alone; nothing given means the default, dead.
+    """
+    items = [value] if isinstance(value, str) else [str(item) for item in value]
+    names: list[str] = []
     for item in items:
-        item = str(item).strip()
-        if not item or item == "never":
-            continue
-        try:
-            result.append(Outcome(item))
-        except ValueError:
-            choices = ", ".join([o.value for o in Outcome] + ["never"])
-            raise ConfigError(f"{where}: unknown outcome {item!r} (choose from {choices})") from None
-    return tuple(result)
+        for name in (part.strip().lower() for part in item.split(",")):
+            if not name:
+                continue
+            if name not in FAIL_ON_CHOICES:
+                raise ConfigError(
+                    f"{where}: unknown outcome {name!r} (choose from {', '.join(FAIL_ON_CHOICES)})"
+                )
+            if name not in names:
+                names.append(name)
+    if "never" in names:
+        if len(names) > 1:
+            raise ConfigError(f"{where}: 'never' cannot be combined with outcomes")
+        return ()
+    return tuple(Outcome(name) for name in names) or (Outcome.DEAD,)
 
 
 def _as_ints(value: Any, where: str) -> tuple[int, ...]:
@@ -171,7 +185,7 @@ def _coerce(name: str, value: Any, where: str) -> Any:
         default = factory() if factory is not dataclasses.MISSING else None
     try:
         if name == "fail_on":
-            return _as_outcomes(value, where)
+            return parse_fail_on(value, where)
         if name == "accept":
             return _as_ints(value, where)
         if name in ("formats", "include", "exclude", "network_canaries", "resolve"):
@@ -277,3 +291,44 @@ def load_settings(
             raise ConfigError(f"unknown setting {raw_key!r}")
         values[name] = _coerce(name, value, f"--{raw_key.replace('_', '-')}")
     return Settings(**values)
+
+
+def compile_patterns(patterns: Iterable[str], option: str) -> list[re.Pattern[str]]:
+    compiled = []
+    for pattern in patterns:
+        try:
+            compiled.append(re.compile(pattern))
+        except re.error as error:
+            raise ConfigError(f"{option}: {pattern!r} is not a regular expression: {error}") from None
+    return compiled
+
+
+_AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "dead_after")
+_POSITIVE_SECONDS = ("timeout", "connect_timeout", "archive_timeout")
+
+
+def validate_settings(settings: Settings) -> None:
+    """Refuse settings that cannot work, before any file is read or request is made."""
+    compile_patterns(settings.include, "include")
+    compile_patterns(settings.exclude, "exclude")
+    if settings.resolve:
+        from verifier.check.http.transport import parse_resolve
+
+        parse_resolve(settings.resolve)
+    for name in _AT_LEAST_ONE:
+        if getattr(settings, name) < 1:
+            raise ConfigError(f"{name.replace('_', '-')}: must be at least 1, not {getattr(settings, name)}")
+    if settings.max_redirects < 0:
+        raise ConfigError(f"max-redirects: must be at least 0, not {settings.max_redirects}")
+    for name in _POSITIVE_SECONDS:
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"{name.replace('_', '-')}: must be more than 0 seconds")
+    if settings.archive_rate <= 0:
+        raise ConfigError("archive-rate: must be a positive number of requests a minute")
+    if settings.save_rate <= 0:
+        raise ConfigError("save-rate: must be a positive number of requests a minute")
+    extra = [name for name in settings.formats if name.strip().lower() != "json"]
+    if extra:
+        from verifier.report.render import parse_formats
+
+        parse_formats(list(settings.formats))

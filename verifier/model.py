@@ -7,6 +7,7 @@ stage changes it underneath.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -181,3 +182,60 @@ class LinkResult:
     history: History | None = None
     from_cache: bool = False
     saved_snapshot: Snapshot | None = None
+
+
+#: Reference kinds that name a link to check; internal links and bare citations are not links.
+CHECKED_KINDS = frozenset(
+    {ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL}
+)
+
+
+class ChangeKind(StrEnum):
+    """How a URL's outcome moved since the previous run that checked it."""
+
+    DIED = "died"
+    NEWLY_ARCHIVED = "newly-archived"
+    RECOVERED = "recovered"
+    CHANGED = "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    url: str
+    before: Outcome
+    after: Outcome
+    kind: ChangeKind
+
+
+class RunStatus(StrEnum):
+    COMPLETE = "complete"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRun:
+    """What one check run found: every link's result and what the run itself was like.
+
+    ``offline`` holds the URLs whose result is ``unknown`` only because our own network was
+    down, ``unchecked`` those an interrupted run never reached (reported ``unknown`` too).
+    ``documents`` and ``problems`` are what was read, so a report can be built from the run.
+    """
+
+    results: Mapping[str, LinkResult]
+    changes: tuple[Change, ...]
+    status: RunStatus
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    network_down: bool = False
+    offline: frozenset[str] = frozenset()
+    unchecked: frozenset[str] = frozenset()
+    live_requests: int = 0
+    archive_requests: int = 0
+    reused: int = 0
+    run_id: int | None = None
+    documents: tuple[Document, ...] = ()
+    problems: tuple[InputProblem, ...] = ()
+
+    @property
+    def interrupted(self) -> bool:
+        return self.status is RunStatus.INTERRUPTED

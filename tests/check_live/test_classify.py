@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from verifier.check.live.classify import ProbeFacts, classify
 from verifier.check.http.failures import FailureKind
+from verifier.check.live.classify import ProbeFacts, classify
 from verifier.model import Outcome
 
 URL = "https://example.org/articles/2011/report.html"

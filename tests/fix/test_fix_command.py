@@ -11,7 +11,7 @@ import pytest
 from verifier import cli
 from verifier.extract import extract_file
 from verifier.model import Document, LinkResult, Outcome, Snapshot
-from verifier.report.build import build_report
+from verifier.report.build import assemble_report
 
 DEAD = "http://example.org/gone"
 LIVE = "http://example.org/fine"
@@ -39,7 +39,7 @@ def _report(tmp_path: Path, *files: Path) -> Path:
         LIVE: LinkResult(LIVE, Outcome.LIVE, "200 OK", now, http_status=200),
     }
     report_path = tmp_path / "link-health.json"
-    report_path.write_text(json.dumps(build_report(documents, results)), encoding="utf-8")
+    report_path.write_text(json.dumps(assemble_report(documents, results)), encoding="utf-8")
     return report_path
 
 

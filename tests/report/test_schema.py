@@ -1,4 +1,4 @@
-"""schema.json: the link-health.json contract holds for the fixture and for what build_report makes."""
+"""schema.json: the link-health.json contract holds for the fixture and for what assemble_report makes."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from verifier.model import (
     ReferenceKind,
     Snapshot,
 )
-from verifier.report.build import build_report
+from verifier.report.build import assemble_report
 from verifier.report.validate import ReportFileError, contract_errors, load_report, schema
 
 
@@ -77,7 +77,7 @@ def test_built_report_follows_the_contract() -> None:
             first_seen=when, last_live=None, consecutive_failures=2, previous_outcome=Outcome.DEAD
         ),
     )
-    report = build_report(
+    report = assemble_report(
         [document],
         {url: result},
         problems=[InputProblem("seeds/b.pdf", None, "binary")],

@@ -315,12 +315,12 @@ def test_extractions_round_trip_exactly(tmp_path: Path) -> None:
     )
     problems = [InputProblem("docs/a.md", 2, "odd", "warning")]
     with Store(tmp_path / "cache.sqlite") as store:
-        store.record_extraction("docs/a.md", "k1", document, problems)
-        store.record_extraction("docs/b.bin", "k2", None, [InputProblem("docs/b.bin", None, "binary")])
+        store.extractions.put("docs/a.md", "k1", document, problems)
+        store.extractions.put("docs/b.bin", "k2", None, [InputProblem("docs/b.bin", None, "binary")])
         store.flush()
-        assert store.cached_extraction("docs/a.md", "k1") == (document, problems)
-        assert store.cached_extraction("docs/a.md", "other key") is None
-        assert store.cached_extraction("docs/b.bin", "k2") == (
+        assert store.extractions.get("docs/a.md", "k1") == (document, problems)
+        assert store.extractions.get("docs/a.md", "other key") is None
+        assert store.extractions.get("docs/b.bin", "k2") == (
             None,
             [InputProblem("docs/b.bin", None, "binary")],
         )
@@ -337,6 +337,6 @@ def test_a_store_of_the_previous_schema_is_upgraded(tmp_path: Path) -> None:
     db.close()
     with Store(path) as store:
         assert store.runs() == [(1, "complete")]
-        store.record_extraction("a.md", "k", None, [])
+        store.extractions.put("a.md", "k", None, [])
         store.flush()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION

@@ -8,165 +8,60 @@ clients are created only when some URL needs them, so a warm re-run never import
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from verifier._exceptions import ConfigError
-from verifier._types import JSONObject
+from verifier.check.history import classify_change, is_conclusive
 from verifier.check.live.verdict import LiveVerdict
+from verifier.check.plan import Plan, Target, plan
 from verifier.config import Settings
-from verifier.extract.urls import is_checkable, parse_wayback
 from verifier.model import (
+    Change,
+    CheckRun,
     Document,
     History,
+    InputProblem,
     LinkResult,
     Outcome,
-    ReferenceIssueKind,
-    ReferenceKind,
+    RunStatus,
     Snapshot,
     WaybackLocation,
 )
-from verifier.store import HistoryRow, Store, StoredResult
+from verifier.store import HistoryRow, ResultStore, StoredResult
 
 if TYPE_CHECKING:
     import asyncio
+    import contextlib
 
     from verifier.check.archive.client import ArchiveClient
     from verifier.check.live.probe import LiveChecker
     from verifier.check.live.shards import ShardedChecker
 
-#: Reference kinds that name a link to check; internal links and bare citations are not links.
-LINK_KINDS = frozenset(
-    {ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL}
-)
-
 INTERRUPTED_REASON = "not checked: run interrupted"
-
-# Failure kinds (verifier.check.http.failures.FailureKind values) that prove a link is gone on
-# first sight. Everything else that ends in "dead" with no HTTP answer, or with a 5xx, may
-# pass, so history must confirm it.
-_CONCLUSIVE_FAILURES = frozenset({"dns-not-found", "invalid-url"})
 
 
 class Progress(Protocol):
-    """Told how many links there are, then about each result as it arrives."""
+    """What a run tells whoever shows its progress: a terminal bar, a service's run page."""
 
-    def started(self, total: int) -> None: ...
+    def started(self, total: int) -> None:
+        """``total`` links in all, before the first result."""
 
-    def advanced(self, result: LinkResult) -> None: ...
+    def advanced(self, result: LinkResult) -> None:
+        """One link's result is final."""
 
+    def phase(self, name: str) -> None:
+        """The run moved on to ``name`` ("reading", "checking", "archive", "reporting")."""
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    """One unique URL to check, with what its citations say about when it was seen."""
-
-    url: str
-    when: dt.date | None
-    wayback: WaybackLocation | None = None
-
-
-@dataclass(slots=True)
-class Plan:
-    targets: dict[str, Target] = field(default_factory=dict)
-    skipped: dict[str, LinkResult] = field(default_factory=dict)
+    def waiting(self, on: str, remaining: int, eta_s: float | None) -> None:
+        """The run is paced by ``on`` (e.g. "Wayback lookups"), ``remaining`` of them left."""
 
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def compile_patterns(patterns: Iterable[str], option: str) -> list[re.Pattern[str]]:
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as error:
-            raise ConfigError(f"{option}: {pattern!r} is not a regular expression: {error}") from None
-    return compiled
-
-
-def _skip_reason(
-    url: str, kind: ReferenceKind, include: Sequence[re.Pattern[str]], exclude: Sequence[re.Pattern[str]]
-) -> str | None:
-    if kind is ReferenceKind.EMAIL:
-        return "e-mail addresses are not checked"
-    if not is_checkable(url):
-        scheme = url.split(":", 1)[0] if ":" in url else url
-        return f"the {scheme}: scheme is not checked"
-    for pattern in exclude:
-        if pattern.search(url):
-            return f"excluded by pattern {pattern.pattern!r}"
-    if include and not any(pattern.search(url) for pattern in include):
-        return "excluded by pattern: matches no include pattern"
-    return None
-
-
-def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) -> Plan:
-    """The unique URLs to check, each with the earliest date its citations give, and the skipped."""
-    include = compile_patterns(settings.include, "include")
-    exclude = compile_patterns(settings.exclude, "exclude")
-    accessed: dict[str, dt.date] = {}
-    dated: dict[str, dt.date] = {}
-    kinds: dict[str, ReferenceKind] = {}
-    waybacks: dict[str, WaybackLocation | None] = {}
-    malformed: dict[str, str] = {}
-    for document in documents:
-        for reference in document.references:
-            url = reference.url
-            if reference.kind not in LINK_KINDS or not url:
-                continue
-            if url not in kinds:
-                kinds[url] = reference.kind
-                waybacks[url] = reference.wayback or (
-                    parse_wayback(url) if reference.kind is ReferenceKind.ARCHIVE else None
-                )
-            for issue in reference.issues:
-                if issue.kind is ReferenceIssueKind.MALFORMED_URL:
-                    malformed.setdefault(url, f"not checked: {issue.message}")
-            citation_date = reference.citation.accessed if reference.citation else None
-            if citation_date is not None and (url not in accessed or citation_date < accessed[url]):
-                accessed[url] = citation_date
-            if document.date is not None and (url not in dated or document.date < dated[url]):
-                dated[url] = document.date
-    result = Plan()
-    for url, kind in kinds.items():
-        # A malformed URL would only fail, and a cut one would be called dead: say what is wrong.
-        reason = malformed.get(url) or _skip_reason(url, kind, include, exclude)
-        if reason is not None:
-            result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
-        else:
-            result.targets[url] = Target(url, accessed.get(url) or dated.get(url), waybacks[url])
-    return result
-
-
-def is_conclusive(verdict: LiveVerdict) -> bool:
-    """Whether a dead verdict proves the link gone on first sight (404, 410, NXDOMAIN, soft-404).
-
-    The server answering that the page is not there is conclusive; a 5xx, a refused or reset
-    connection, a timeout or a TLS failure may be gone tomorrow.
-    """
-    if verdict.failure is not None:
-        return verdict.failure in _CONCLUSIVE_FAILURES
-    return verdict.http_status is None or verdict.http_status < 500
-
-
-def classify_change(before: Outcome, after: Outcome) -> str | None:
-    """The kind of change between two runs' outcomes of one URL, or None when there is none."""
-    if before is after:
-        return None
-    if after is Outcome.DEAD:
-        return "died"
-    if after is Outcome.ARCHIVED:
-        return "newly-archived"
-    if after is Outcome.LIVE and before in (Outcome.DEAD, Outcome.ARCHIVED, Outcome.UNKNOWN):
-        return "recovered"
-    return "changed"
 
 
 def _snapshot_date(timestamp: str) -> dt.date | None:
@@ -190,7 +85,7 @@ class Runner:
     def __init__(
         self,
         settings: Settings,
-        store: Store,
+        store: ResultStore,
         *,
         progress: Progress | None = None,
         clock: Callable[[], dt.datetime] = _utcnow,
@@ -200,7 +95,7 @@ class Runner:
         self.progress = progress
         self.clock = clock
         self.results: dict[str, LinkResult] = {}
-        self.changes: list[JSONObject] = []
+        self.changes: list[Change] = []
         self.network_down = False
         # URLs whose verdict is "unknown" only because our own network was down.
         self.offline_urls: set[str] = set()
@@ -208,7 +103,8 @@ class Runner:
         self.run_id: int | None = None
         self.started_at: dt.datetime | None = None
         self._targets: dict[str, Target] = {}
-        self._stack = contextlib.AsyncExitStack()
+        self._stack: contextlib.AsyncExitStack[bool | None] | None = None
+        self._closed = False
         self._live: LiveChecker | ShardedChecker | None = None
         # Links each host will be asked about in this run, for sharing hosts between workers.
         self._host_links: Counter[str] = Counter()
@@ -219,7 +115,7 @@ class Runner:
         self._histories: dict[str, HistoryRow] = {}
         self._pending: list[tuple[Target, StoredResult | None]] = []
 
-    # Counts for the report's "run" section
+    # Counts for the run's record
 
     @property
     def live_requests(self) -> int:
@@ -240,9 +136,12 @@ class Runner:
 
         A warm re-run is mostly such links, so this part needs no event loop and no HTTP client.
         """
+        self.prepare_plan(plan(documents, self.settings, self.clock()))
+
+    def prepare_plan(self, work: Plan) -> None:
+        """``prepare`` for a plan made elsewhere (URLs given directly, not read from documents)."""
         now = self.clock()
         self.started_at = now
-        work = plan(documents, self.settings, now)
         self._targets = work.targets
         self.run_id = self.store.start_run(now)
         urls = list(work.targets)
@@ -263,7 +162,7 @@ class Runner:
                 if reused is None or not self._reuse_now(target, reused):
                     self._pending.append((target, reused))
         except BaseException:
-            self.store.finish_run(self.run_id, "interrupted", self.clock())
+            self._close(RunStatus.INTERRUPTED)
             raise
 
     @property
@@ -274,6 +173,7 @@ class Runner:
     async def check_pending(self) -> None:
         """Check what ``prepare`` left; the run is marked complete, or interrupted if this is cancelled."""
         import asyncio
+        import contextlib
 
         assert self.run_id is not None, "prepare() comes first"
         if not self._pending:
@@ -285,31 +185,27 @@ class Runner:
             if reused is None:
                 for url in self._live_urls(target):
                     self._host_links[host_key(url)] += 1
+        if self.progress is not None:
+            self.progress.phase("checking")
         self._open_lock = asyncio.Lock()
-        flusher = asyncio.create_task(self._flush_now_and_then())
+        self._stack = contextlib.AsyncExitStack()
         try:
-            async with self._stack, asyncio.TaskGroup() as group:
+            async with self.store.flushing(), self._stack, asyncio.TaskGroup() as group:
                 for target, reused in self._pending:
                     group.create_task(self._one(target, reused))
         except BaseException:
-            self.store.finish_run(self.run_id, "interrupted", self.clock())
+            self._close(RunStatus.INTERRUPTED)
             raise
-        finally:
-            flusher.cancel()
         self.complete()
 
     def complete(self) -> None:
         """Mark the run complete in the store (every result written)."""
-        assert self.run_id is not None
-        self.store.finish_run(self.run_id, "complete", self.clock())
+        self._close(RunStatus.COMPLETE)
 
-    async def _flush_now_and_then(self) -> None:
-        """Results reach the disk within the store's batch interval even when answers are slow."""
-        import asyncio
-
-        while True:
-            await asyncio.sleep(self.store.batch_seconds)
-            self.store.flush()
+    def _close(self, status: RunStatus) -> None:
+        if self.run_id is not None and not self._closed:
+            self._closed = True
+            self.store.finish_run(self.run_id, status.value, self.clock())
 
     def unchecked(self) -> dict[str, LinkResult]:
         """Results for the links a cancelled run never finished: unknown, saying so."""
@@ -319,6 +215,35 @@ class Runner:
             for url in self._targets
             if url not in self.results
         }
+
+    def finish(
+        self,
+        *,
+        interrupted: bool,
+        documents: Sequence[Document] = (),
+        problems: Sequence[InputProblem] = (),
+    ) -> CheckRun:
+        """The run's record. An interrupted run reports the links it never reached as unknown."""
+        status = RunStatus.INTERRUPTED if interrupted else RunStatus.COMPLETE
+        self._close(status)
+        finished = self.clock()
+        unchecked = self.unchecked() if interrupted else {}
+        return CheckRun(
+            results={**self.results, **unchecked},
+            changes=tuple(self.changes),
+            status=status,
+            started_at=self.started_at or finished,
+            finished_at=finished,
+            network_down=self.network_down,
+            offline=frozenset(self.offline_urls),
+            unchecked=frozenset(unchecked),
+            live_requests=self.live_requests,
+            archive_requests=self.archive_requests,
+            reused=self.reused,
+            run_id=self.run_id,
+            documents=tuple(documents),
+            problems=tuple(problems),
+        )
 
     # One link
 
@@ -479,9 +404,7 @@ class Runner:
         before = prior.last_outcome if prior else None
         change = None if before is None or network_down else classify_change(before, result.outcome)
         if change is not None and before is not None:
-            self.changes.append(
-                {"url": result.url, "before": before.value, "after": result.outcome.value, "change": change}
-            )
+            self.changes.append(Change(result.url, before, result.outcome, change))
 
     def _finish(self, result: LinkResult) -> None:
         self.results[result.url] = result
@@ -539,7 +462,7 @@ class Runner:
 
     async def _nearest(self, url: str, when: dt.date | None) -> tuple[Snapshot | None, str | None]:
         """The good snapshot nearest ``when`` (cached), and why the archive was not asked if it was not."""
-        from verifier.check.archive.client import ArchiveUnavailable
+        from verifier._exceptions import ArchiveUnavailable
 
         settings = self.settings
         key = when.isoformat() if when else "newest"
@@ -565,7 +488,7 @@ class Runner:
         return snapshot, None
 
     async def _save(self, url: str) -> Snapshot | None:
-        from verifier.check.archive.client import ArchiveUnavailable
+        from verifier._exceptions import ArchiveUnavailable
 
         if self._archive_down is not None:
             return None
@@ -604,6 +527,10 @@ class Runner:
         wayback = target.wayback
         return [target.url] if wayback is None else [wayback.original, self._copy_url(wayback)]
 
+    def _entered(self) -> contextlib.AsyncExitStack[bool | None]:
+        assert self._stack is not None, "clients are opened only while check_pending runs"
+        return self._stack
+
     async def _live_checker(self) -> LiveChecker | ShardedChecker:
         if self._live is not None:
             return self._live
@@ -615,11 +542,11 @@ class Runner:
                 workers = worker_count(self.settings, sum(self._host_links.values()))
                 if workers > 1:
                     sharded = ShardedChecker(self.settings, workers, self._host_links)
-                    self._live = await self._stack.enter_async_context(sharded)
+                    self._live = await self._entered().enter_async_context(sharded)
                 else:
                     from verifier.check.live.probe import LiveChecker
 
-                    self._live = await self._stack.enter_async_context(LiveChecker(self.settings))
+                    self._live = await self._entered().enter_async_context(LiveChecker(self.settings))
             return self._live
 
     async def _archive_client(self) -> ArchiveClient:
@@ -630,18 +557,5 @@ class Runner:
             if self._archive is None:
                 from verifier.check.archive.client import ArchiveClient
 
-                self._archive = await self._stack.enter_async_context(ArchiveClient(self.settings))
+                self._archive = await self._entered().enter_async_context(ArchiveClient(self.settings))
             return self._archive
-
-
-def exit_code(results: Mapping[str, LinkResult], settings: Settings, offline_urls: Iterable[str]) -> int:
-    """0 all well; 1 a link's outcome is one ``fail_on`` names; 3 inconclusive: our network is down.
-
-    A link found failing is a finding even when the network went down later, so 1 wins over 3;
-    an "unknown" that only says the network was down never counts as a failure.
-    """
-    offline = set(offline_urls)
-    failing = set(settings.fail_on)
-    if any(result.outcome in failing and url not in offline for url, result in results.items()):
-        return 1
-    return 3 if offline else 0

@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from verifier import __version__
 from verifier._types import JSONObject
 from verifier.model import (
+    CHECKED_KINDS,
+    Change,
+    CheckRun,
     Citation,
     Document,
     FootnoteIssue,
@@ -23,16 +26,10 @@ from verifier.model import (
     LinkResult,
     Outcome,
     Reference,
-    ReferenceKind,
     Snapshot,
 )
 
 SCHEMA_VERSION = 1
-
-#: Reference kinds that name a URL the checker looks at.
-CHECKED_KINDS = frozenset(
-    {ReferenceKind.EXTERNAL, ReferenceKind.ARCHIVE, ReferenceKind.DOI, ReferenceKind.EMAIL}
-)
 
 
 def iso_time(moment: dt.datetime) -> str:
@@ -126,7 +123,9 @@ def occurrence_json(document: Document, reference: Reference) -> JSONObject:
     }
 
 
-def link_json(result: LinkResult, occurrences: list[JSONObject]) -> JSONObject:
+def link_json(
+    result: LinkResult, occurrences: list[JSONObject], *, offline: bool = False, checked: bool = True
+) -> JSONObject:
     data: JSONObject = {
         "url": result.url,
         "outcome": result.outcome.value,
@@ -139,6 +138,11 @@ def link_json(result: LinkResult, occurrences: list[JSONObject]) -> JSONObject:
         "archive": snapshot_json(result.archive),
         "occurrences": occurrences,
     }
+    # Written only when they deviate, so a report of a plain run reads as before.
+    if offline:
+        data["offline"] = True  # unknown only because our own network was down
+    if not checked:
+        data["checked"] = False  # an interrupted run never reached it
     if result.original_outcome is not None:
         data["original_outcome"] = result.original_outcome.value
     if result.saved_snapshot is not None:
@@ -172,18 +176,70 @@ def summarise(links: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     return summary
 
 
+def change_json(change: Change) -> JSONObject:
+    return {
+        "url": change.url,
+        "before": change.before.value,
+        "after": change.after.value,
+        "change": change.kind.value,
+    }
+
+
+def run_json(run: CheckRun) -> JSONObject:
+    return {
+        "id": run.run_id,
+        "started": iso_time(run.started_at),
+        "finished": iso_time(run.finished_at),
+        "seconds": round((run.finished_at - run.started_at).total_seconds(), 3),
+        "status": run.status.value,
+        "network_down": run.network_down,
+        "unchecked": len(run.unchecked),
+        "reused": run.reused,
+        "requests": {"live": run.live_requests, "archive": run.archive_requests},
+    }
+
+
 def build_report(
-    documents: list[Document],
+    documents: Sequence[Document],
+    run: CheckRun,
+    problems: Iterable[InputProblem] | None = None,
+    *,
+    generated_at: dt.datetime | None = None,
+) -> JSONObject:
+    """The JSON report of a check run (the contract of ``link-health.json``).
+
+    ``problems`` defaults to the run's own: what went wrong reading its documents.
+    """
+    return assemble_report(
+        documents,
+        run.results,
+        problems=run.problems if problems is None else problems,
+        generated_at=generated_at or run.finished_at,
+        changes=[change_json(change) for change in run.changes],
+        run=run_json(run),
+        offline=run.offline,
+        unchecked=run.unchecked,
+    )
+
+
+def assemble_report(
+    documents: Sequence[Document],
     results: Mapping[str, LinkResult],
     *,
     problems: Iterable[InputProblem] = (),
     generated_at: dt.datetime | None = None,
     changes: list[JSONObject] | None = None,
     run: JSONObject | None = None,
+    offline: Collection[str] = (),
+    unchecked: Collection[str] = (),
 ) -> JSONObject:
-    """The whole JSON report. Links appear in the order they are first cited."""
+    """The whole JSON report from its parts. Links appear in the order they are first cited."""
     occurrences = occurrences_by_url(documents)
-    links = [link_json(results[url], places) for url, places in occurrences.items() if url in results]
+    links = [
+        link_json(results[url], places, offline=url in offline, checked=url not in unchecked)
+        for url, places in occurrences.items()
+        if url in results
+    ]
     report: JSONObject = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso_time(generated_at or dt.datetime.now(dt.UTC)),

@@ -11,7 +11,6 @@ from typing import Any
 from verifier._exceptions import ConfigError
 from verifier.report import csvfile, html, junit, markdown, sarif
 from verifier.report import json as json_report
-from verifier.report.rows import FAIL_ON_CHOICES
 
 FORMATS: tuple[str, ...] = ("json", "html", "md", "junit", "sarif", "csv")
 
@@ -67,11 +66,10 @@ def parse_formats(values: str | Iterable[str]) -> list[str]:
 
 
 def parse_fail_on(values: str | Iterable[str]) -> tuple[str, ...]:
-    """Outcomes that fail the run, from "dead,unknown"; "never" cannot be combined with others."""
-    chosen = _listed(values, FAIL_ON_CHOICES, "--fail-on: unknown outcome")
-    if "never" in chosen and len(chosen) > 1:
-        raise ConfigError("--fail-on: 'never' cannot be combined with outcomes")
-    return tuple(chosen) or ("dead",)
+    """The names of the outcomes that fail the run ("never" when none does), as renderers take them."""
+    from verifier.config import parse_fail_on as parse
+
+    return tuple(outcome.value for outcome in parse(values)) or ("never",)
 
 
 def _write_atomically(path: Path, text: str, encoding: str) -> None:

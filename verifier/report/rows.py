@@ -18,8 +18,6 @@ from urllib.parse import urlsplit
 OUTCOME_ORDER: tuple[str, ...] = ("dead", "archived", "restricted", "unknown", "live", "skipped")
 #: Outcomes whose sources an editor has to replace.
 FIX_OUTCOMES = frozenset({"dead", "archived"})
-#: Values `--fail-on` accepts; "never" alone means nothing fails the run.
-FAIL_ON_CHOICES: tuple[str, ...] = ("dead", "archived", "restricted", "unknown", "never")
 
 OUTCOME_LABELS: dict[str, str] = {
     "live": "Live",

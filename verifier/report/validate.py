@@ -9,13 +9,11 @@ from typing import Any
 
 import jsonschema
 
-from verifier._exceptions import VerifierError
+from verifier._exceptions import ReportFileError
+
+__all__ = ["ReportFileError", "contract_errors", "load_report", "schema"]
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
-
-
-class ReportFileError(VerifierError):
-    """A report file that cannot be read, is not JSON, or breaks the contract."""
 
 
 @cache

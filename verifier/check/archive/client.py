@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 import httpx
 
-from verifier._exceptions import ConfigError, VerifierError
+from verifier._exceptions import ArchiveUnavailable
 from verifier.check.archive.cdx import (
     PAGE,
     CDXReplyError,
@@ -48,7 +48,7 @@ from verifier.check.http.failures import failure_from_exception
 from verifier.check.http.h11transport import H11Transport
 from verifier.check.http.retry import Retry, parse_retry_after
 from verifier.check.http.transport import parse_resolve, tls_context
-from verifier.config import Settings
+from verifier.config import Settings, validate_settings
 from verifier.model import Snapshot
 
 __all__ = ["ArchiveClient", "ArchiveUnavailable"]
@@ -57,35 +57,12 @@ __all__ = ["ArchiveClient", "ArchiveUnavailable"]
 MAX_BODY_BYTES = 1_048_576
 
 
-class ArchiveUnavailable(VerifierError):
-    """The archive could not answer: timeouts, 5xx, 429 beyond the retry budget, no connection.
-
-    ``kind`` is one of ``throttled``, ``timeout``, ``network``, ``server-error``, ``bad-reply``.
-    """
-
-    def __init__(self, message: str, *, kind: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.status = status
-
-
 @dataclass(frozen=True, slots=True)
 class _Reply:
     status: int
     headers: httpx.Headers
     text: str
     url: str
-
-
-def _validate(settings: Settings) -> None:
-    if settings.archive_rate <= 0:
-        raise ConfigError("archive-rate must be a positive number of requests a minute")
-    if settings.save_rate <= 0:
-        raise ConfigError("save-rate must be a positive number of requests a minute")
-    if settings.archive_concurrency < 1:
-        raise ConfigError("archive-concurrency must be at least 1")
-    if settings.archive_timeout <= 0:
-        raise ConfigError("archive-timeout must be a positive number of seconds")
 
 
 class _TryAgain(Exception):
@@ -105,7 +82,7 @@ class ArchiveClient:
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
-        _validate(settings)
+        validate_settings(settings)
         self._settings = settings
         self._clock = clock or time.monotonic
         self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifier.check.http.failures import TRANSIENT, FailureKind
+from verifier.check.http.kinds import TRANSIENT, FailureKind
 from verifier.config import Settings
 
 #: Statuses that say "not now" rather than "not here".

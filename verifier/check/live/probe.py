@@ -205,7 +205,7 @@ class LiveChecker:
                 url=url,
                 outcome=Outcome.UNKNOWN,
                 reason=f"the check failed unexpectedly: {failure.detail}",
-                failure=failure.kind.value,
+                failure=failure.kind,
             )
         finally:
             self._parsed.pop(url, None)
@@ -228,7 +228,7 @@ class LiveChecker:
             )
             verdict = classify(facts)
             return LiveVerdict(
-                url=url, outcome=verdict.outcome, reason=verdict.reason, failure=FailureKind.INVALID_URL.value
+                url=url, outcome=verdict.outcome, reason=verdict.reason, failure=FailureKind.INVALID_URL
             )
         if scheme not in ("http", "https"):
             reason = f"not a web address ({scheme or url!r})"
@@ -243,7 +243,7 @@ class LiveChecker:
             http_status=facts.status,
             final_url=facts.final_url,
             redirects=facts.redirects,
-            failure=facts.failure.value if facts.failure else None,
+            failure=facts.failure,
             network_down=verdict.network_down,
             attempts=facts.attempts,
         )

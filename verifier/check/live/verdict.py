@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from verifier.check.http.kinds import FailureKind
 from verifier.model import Outcome
 
 
@@ -21,6 +22,6 @@ class LiveVerdict:
     http_status: int | None = None
     final_url: str | None = None
     redirects: tuple[str, ...] = ()
-    failure: str | None = None  # a FailureKind value when the request itself failed
+    failure: FailureKind | None = None  # when the request itself failed
     network_down: bool = False
     attempts: int = 1

@@ -4,43 +4,30 @@ This is the only module that talks to SQLite. The database runs in WAL mode with
 Results are queued and written in small batches (a few hundred rows or a quarter second,
 whichever comes first), so a killed run loses at most that window and a big run does not
 pay for a commit per link. Times are stored as UTC epoch seconds: TTLs are plain arithmetic.
+
+The schema changes only through :data:`MIGRATIONS`, applied in order on open; the file's
+``user_version`` says how far it got.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 import orjson
 
-from verifier.model import (
-    Citation,
-    Document,
-    FootnoteIssue,
-    FootnoteIssueKind,
-    Format,
-    History,
-    InputProblem,
-    LinkResult,
-    Outcome,
-    Reference,
-    ReferenceIssue,
-    ReferenceIssueKind,
-    ReferenceKind,
-    Snapshot,
-    WaybackLocation,
-)
+from verifier._exceptions import StoreError
+from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
+from verifier.store.codec import extraction_from_json, extraction_json
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 
-SCHEMA_VERSION = 2
-
-_SCHEMA = """
+_SCHEMA_2 = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
     started REAL NOT NULL,
@@ -94,6 +81,12 @@ CREATE TABLE IF NOT EXISTS archive_lookups (
 );
 """
 
+#: Each step takes a store from the version before it to its own; a step is never edited once
+#: released, a change of schema is a new step. Version 1 had no history table; step 2 creates
+#: whatever is missing.
+MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2),)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
 # SQLite allows 999 bound parameters in older builds; stay well under it.
 _CHUNK = 500
 
@@ -108,53 +101,9 @@ def _history_row(url: str, history: HistoryRow) -> tuple[str, float, float | Non
     )
 
 
-class StoreError(Exception):
-    """The store file exists but is not one this version can use."""
-
-
-# Not frozen: a warm run builds one per stored URL, and a frozen dataclass takes several
-# times longer to build. Nothing changes them once built.
-@dataclass(slots=True)
-class HistoryRow:
-    """What the store remembers about one URL across runs."""
-
-    first_seen: dt.datetime
-    last_live: dt.datetime | None
-    consecutive_failures: int
-    last_outcome: Outcome | None
-
-    def as_reported(self) -> History:
-        """The history a report shows for a result that leaves this row as it is."""
-        return History(self.first_seen, self.last_live, self.consecutive_failures, self.last_outcome)
-
-
-@dataclass(slots=True)  # not frozen, like HistoryRow, for the same reason
-class StoredResult:
-    """A result from an earlier run, with the live probe's own verdict kept beside the final one.
-
-    Keeping the live verdict lets a reused result be decided again under today's archive
-    settings (a result cached with ``--no-archive`` still gets its snapshot later).
-    """
-
-    result: LinkResult
-    live_outcome: Outcome
-    live_reason: str
-    #: The URL's history as it stands before this run (``result.history`` says the same for reports).
-    history: HistoryRow | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class ArchiveLookup:
-    """A cached answer from the archive: ``snapshot`` is None when none was found."""
-
-    snapshot: Snapshot | None
-    looked_up_at: dt.datetime
-
-
 # Dictionary lookups: calling an Enum to convert a stored value costs several times more, and a
 # warm run converts tens of thousands of them.
 _OUTCOMES: dict[str, Outcome] = {outcome.value: outcome for outcome in Outcome}
-_KINDS: dict[str, ReferenceKind] = {kind.value: kind for kind in ReferenceKind}
 
 
 class _Moments:
@@ -191,7 +140,7 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + _CHUNK]
 
 
-class Store:
+class SQLiteStore:
     """One connection to the store file; use as a context manager or call ``close``."""
 
     def __init__(self, path: Path, *, batch_size: int = 200, batch_seconds: float = 0.25) -> None:
@@ -202,6 +151,7 @@ class Store:
         self._pending_history: list[tuple[object, ...]] = []
         self._pending_extractions: list[tuple[str, str, str]] = []
         self._flushed_at = time.monotonic()
+        self.extractions = SQLiteExtractionCache(self)
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -221,8 +171,25 @@ class Store:
                 f"{self.path}: written by a newer verifier"
                 f" (schema {version}, this one knows {SCHEMA_VERSION})"
             )
-        if version < SCHEMA_VERSION:
-            self._db.executescript("BEGIN;" + _SCHEMA + f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+        for step, script in MIGRATIONS:
+            if version < step:
+                self._db.executescript(f"BEGIN;{script}PRAGMA user_version={step};COMMIT;")
+
+    @contextlib.asynccontextmanager
+    async def flushing(self) -> AsyncIterator[None]:
+        """Results reach the disk within ``batch_seconds`` even when answers are slow."""
+        import asyncio  # a warm run never starts an event loop
+
+        async def now_and_then() -> None:
+            while True:
+                await asyncio.sleep(self.batch_seconds)
+                self.flush()
+
+        task = asyncio.create_task(now_and_then())
+        try:
+            yield
+        finally:
+            task.cancel()
 
     def close(self) -> None:
         try:
@@ -230,7 +197,7 @@ class Store:
         finally:
             self._db.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> SQLiteStore:
         return self
 
     def __exit__(
@@ -470,24 +437,6 @@ class Store:
             ),
         )
 
-    # Extractions
-
-    def cached_extraction(self, path: str, key: str) -> tuple[Document | None, list[InputProblem]] | None:
-        """What extracting the file at ``path`` gave last time, if its ``key`` is unchanged."""
-        row = self._db.execute("SELECT key, payload FROM extractions WHERE path = ?", (path,)).fetchone()
-        if row is None or row[0] != key:
-            return None
-        try:
-            return _extraction_from_json(orjson.loads(row[1]))
-        except (KeyError, TypeError, ValueError):
-            return None  # written by another layout: extract again
-
-    def record_extraction(
-        self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]
-    ) -> None:
-        payload = orjson.dumps(_extraction_json(document, problems)).decode("utf-8")
-        self._pending_extractions.append((path, key, payload))
-
     def _write_extractions(self) -> None:
         if self._pending_extractions:
             self._db.executemany(
@@ -496,110 +445,24 @@ class Store:
             self._pending_extractions = []
 
 
-# Documents as JSON for the extraction cache (JSON, not pickle: a store restored from a CI
-# cache must never be able to run code).
+class SQLiteExtractionCache:
+    """The extraction cache in the store's own file, written with the store's batches."""
 
+    def __init__(self, store: SQLiteStore) -> None:
+        self._store = store
 
-def _date_text(value: dt.date | None) -> str | None:
-    return value.isoformat() if value else None
+    def get(self, path: str, key: str) -> tuple[Document | None, list[InputProblem]] | None:
+        """What extracting the file at ``path`` gave last time, if its ``key`` is unchanged."""
+        row = self._store._db.execute(
+            "SELECT key, payload FROM extractions WHERE path = ?", (path,)
+        ).fetchone()
+        if row is None or row[0] != key:
+            return None
+        try:
+            return extraction_from_json(orjson.loads(row[1]))
+        except (KeyError, TypeError, ValueError):
+            return None  # written by another layout: extract again
 
-
-def _date_value(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _citation_json(citation: Citation) -> list[object]:
-    return [
-        citation.title,
-        citation.publisher,
-        _date_text(citation.published),
-        _date_text(citation.accessed),
-        citation.archive_url,
-        _date_text(citation.archive_date),
-        citation.url_status,
-    ]
-
-
-def _citation_from(data: list[Any]) -> Citation:
-    return Citation(
-        data[0], data[1], _date_value(data[2]), _date_value(data[3]), data[4], _date_value(data[5]), data[6]
-    )
-
-
-def _reference_json(ref: Reference) -> list[object]:
-    return [
-        ref.url,
-        ref.raw,
-        ref.kind.value,
-        ref.line,
-        ref.column,
-        ref.start,
-        ref.end,
-        ref.text,
-        ref.footnote,
-        _citation_json(ref.citation) if ref.citation else None,
-        [ref.wayback.original, ref.wayback.timestamp, ref.wayback.flags] if ref.wayback else None,
-        [[issue.kind.value, issue.message] for issue in ref.issues],
-    ]
-
-
-def _reference_from(data: list[Any]) -> Reference:
-    return Reference(
-        url=data[0],
-        raw=data[1],
-        kind=_KINDS[data[2]],
-        line=data[3],
-        column=data[4],
-        start=data[5],
-        end=data[6],
-        text=data[7],
-        footnote=data[8],
-        citation=_citation_from(data[9]) if data[9] else None,
-        wayback=WaybackLocation(*data[10]) if data[10] else None,
-        issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11])
-        if data[11]
-        else (),
-    )
-
-
-def _extraction_json(document: Document | None, problems: Iterable[InputProblem]) -> dict[str, object]:
-    data: dict[str, object] = {
-        "problems": [[p.path, p.line, p.message, p.severity] for p in problems],
-        "document": None,
-    }
-    if document is not None:
-        data["document"] = {
-            "path": document.path,
-            "format": document.format.value,
-            "encoding": document.encoding,
-            "references": [_reference_json(ref) for ref in document.references],
-            "footnote_issues": [
-                [issue.kind.value, issue.label, issue.line, issue.message]
-                for issue in document.footnote_issues
-            ],
-            "date": _date_text(document.date),
-            "digest": document.digest,
-        }
-    return data
-
-
-def _extraction_from_json(data: dict[str, Any]) -> tuple[Document | None, list[InputProblem]]:
-    problems = [
-        InputProblem(path, line, message, severity) for path, line, message, severity in data["problems"]
-    ]
-    raw = data["document"]
-    if raw is None:
-        return None, problems
-    document = Document(
-        path=raw["path"],
-        format=Format(raw["format"]),
-        encoding=raw["encoding"],
-        references=tuple(_reference_from(item) for item in raw["references"]),
-        footnote_issues=tuple(
-            FootnoteIssue(FootnoteIssueKind(kind), label, line, message)
-            for kind, label, line, message in raw["footnote_issues"]
-        ),
-        date=_date_value(raw["date"]),
-        digest=raw["digest"],
-    )
-    return document, problems
+    def put(self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]) -> None:
+        payload = orjson.dumps(extraction_json(document, problems)).decode("utf-8")
+        self._store._pending_extractions.append((path, key, payload))

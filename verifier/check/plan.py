@@ -1,0 +1,110 @@
+"""Planning a run: the unique URLs to check, what their citations say about them, and the skipped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from verifier.config import Settings, compile_patterns
+from verifier.extract.urls import is_checkable, parse_wayback
+from verifier.model import (
+    CHECKED_KINDS,
+    Document,
+    LinkResult,
+    Outcome,
+    ReferenceIssueKind,
+    ReferenceKind,
+    WaybackLocation,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One unique URL to check, with what its citations say about when it was seen."""
+
+    url: str
+    when: dt.date | None
+    wayback: WaybackLocation | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    targets: dict[str, Target] = field(default_factory=dict)
+    skipped: dict[str, LinkResult] = field(default_factory=dict)
+
+
+def _skip_reason(
+    url: str, kind: ReferenceKind, include: Sequence[re.Pattern[str]], exclude: Sequence[re.Pattern[str]]
+) -> str | None:
+    if kind is ReferenceKind.EMAIL:
+        return "e-mail addresses are not checked"
+    if not is_checkable(url):
+        scheme = url.split(":", 1)[0] if ":" in url else url
+        return f"the {scheme}: scheme is not checked"
+    for pattern in exclude:
+        if pattern.search(url):
+            return f"excluded by pattern {pattern.pattern!r}"
+    if include and not any(pattern.search(url) for pattern in include):
+        return "excluded by pattern: matches no include pattern"
+    return None
+
+
+def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) -> Plan:
+    """The unique URLs to check, each with the earliest date its citations give, and the skipped."""
+    include = compile_patterns(settings.include, "include")
+    exclude = compile_patterns(settings.exclude, "exclude")
+    accessed: dict[str, dt.date] = {}
+    dated: dict[str, dt.date] = {}
+    kinds: dict[str, ReferenceKind] = {}
+    waybacks: dict[str, WaybackLocation | None] = {}
+    malformed: dict[str, str] = {}
+    for document in documents:
+        for reference in document.references:
+            url = reference.url
+            if reference.kind not in CHECKED_KINDS or not url:
+                continue
+            if url not in kinds:
+                kinds[url] = reference.kind
+                waybacks[url] = reference.wayback or (
+                    parse_wayback(url) if reference.kind is ReferenceKind.ARCHIVE else None
+                )
+            for issue in reference.issues:
+                if issue.kind is ReferenceIssueKind.MALFORMED_URL:
+                    malformed.setdefault(url, f"not checked: {issue.message}")
+            citation_date = reference.citation.accessed if reference.citation else None
+            if citation_date is not None and (url not in accessed or citation_date < accessed[url]):
+                accessed[url] = citation_date
+            if document.date is not None and (url not in dated or document.date < dated[url]):
+                dated[url] = document.date
+    result = Plan()
+    for url, kind in kinds.items():
+        # A malformed URL would only fail, and a cut one would be called dead: say what is wrong.
+        reason = malformed.get(url) or _skip_reason(url, kind, include, exclude)
+        if reason is not None:
+            result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
+        else:
+            result.targets[url] = Target(url, accessed.get(url) or dated.get(url), waybacks[url])
+    return result
+
+
+def plan_urls(targets: Iterable[str | Target], settings: Settings, now: dt.datetime) -> Plan:
+    """The plan for URLs given directly: each checked unless a pattern or its scheme skips it."""
+    include = compile_patterns(settings.include, "include")
+    exclude = compile_patterns(settings.exclude, "exclude")
+    result = Plan()
+    for item in targets:
+        target = Target(item, None) if isinstance(item, str) else item
+        if target.url in result.targets or target.url in result.skipped:
+            continue
+        if target.wayback is None and target.url.startswith(
+            ("http://web.archive.org/web/", "https://web.archive.org/web/")
+        ):
+            target = Target(target.url, target.when, parse_wayback(target.url))
+        reason = _skip_reason(target.url, ReferenceKind.EXTERNAL, include, exclude)
+        if reason is not None:
+            result.skipped[target.url] = LinkResult(target.url, Outcome.SKIPPED, reason, now)
+        else:
+            result.targets[target.url] = target
+    return result

@@ -1,0 +1,85 @@
+"""Reading the inputs of a run, reusing what extracting each file gave last time.
+
+A file is extracted again only when its bytes, its path or the extractors changed (a new
+version, an edited extractor module, a newer public suffix list): the key covers all three.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from verifier import __version__, collector
+from verifier.extract import extract_bytes, extract_file
+from verifier.extract.discover import InputFile, StandardInput, iter_input_files
+from verifier.model import Document, InputProblem
+from verifier.store.base import ExtractionCache
+
+
+@functools.cache
+def extractor_fingerprint() -> str:
+    """Changes whenever the extractors could: the version and every extractor module's stamp."""
+    import verifier.extract as package
+
+    stamps = [__version__]
+    files = sorted(Path(package.__file__).parent.glob("*.py"))
+    # The public suffix list decides which hosts are flagged as cut: a newer one may know more.
+    suffixes = importlib.util.find_spec("publicsuffixlist")
+    if suffixes is not None and suffixes.origin is not None:
+        files += Path(suffixes.origin).parent.glob("*.dat")
+    for file in files:
+        stat = file.stat()
+        stamps.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
+
+
+def extract_input(
+    item: InputFile | StandardInput, cache: ExtractionCache | None
+) -> tuple[Document | None, list[InputProblem]]:
+    """One input's document, from ``cache`` when its bytes and the extractors are unchanged."""
+    if isinstance(item, StandardInput):
+        return extract_bytes(sys.stdin.buffer.read(), item.display_path)
+    if cache is None:
+        return extract_file(item.fs_path, item.display_path)
+    try:
+        data = item.fs_path.read_bytes()
+    except OSError:
+        return extract_file(item.fs_path, item.display_path)  # which reports the problem
+    key = f"{extractor_fingerprint()}:{item.fs_path.resolve()}:{hashlib.sha256(data).hexdigest()}"
+    with collector.paused():
+        cached = cache.get(item.display_path, key)
+    if cached is not None:
+        return cached
+    document, problems = extract_bytes(data, item.display_path, item.fs_path)
+    cache.put(item.display_path, key, document, problems)
+    return document, problems
+
+
+def read_inputs(
+    paths: Iterable[str],
+    documents: list[Document],
+    problems: list[InputProblem],
+    *,
+    cache: ExtractionCache | None = None,
+    on_problem: Callable[[InputProblem], None] | None = None,
+) -> None:
+    """Append each path's documents and problems as they are read.
+
+    The lists are the caller's, so that a run stopped half way (Ctrl-C) keeps what was read.
+    """
+    for item in iter_input_files(list(paths)):
+        found: list[InputProblem]
+        if isinstance(item, InputProblem):
+            document, found = None, [item]
+        else:
+            document, found = extract_input(item, cache)
+        for problem in found:
+            problems.append(problem)
+            if on_problem is not None:
+                on_problem(problem)
+        if document is not None:
+            documents.append(document)

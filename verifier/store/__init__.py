@@ -1,0 +1,29 @@
+"""Where check runs keep what they learn: the :class:`ResultStore` interface and its stores.
+
+``SQLiteStore`` is the command line's file (``--cache-path``), ``MemoryStore`` keeps nothing
+on disk. ``open_store`` opens the store a run's settings name.
+"""
+
+from __future__ import annotations
+
+from verifier._exceptions import StoreError
+from verifier.store.base import ExtractionCache, ResultStore
+from verifier.store.memory import MemoryStore
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.sqlite import SCHEMA_VERSION, SQLiteStore
+
+#: The name the command line's store had before there was more than one.
+Store = SQLiteStore
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ArchiveLookup",
+    "ExtractionCache",
+    "HistoryRow",
+    "MemoryStore",
+    "ResultStore",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "StoredResult",
+]

@@ -1,0 +1,92 @@
+"""What a check run needs from a store, whatever keeps the data.
+
+The runner and the library API speak only to :class:`ResultStore`; the SQLite file of the
+command line (:mod:`verifier.store.sqlite`) and the in-memory store of tests and short-lived
+library use (:mod:`verifier.store.memory`) are two implementations, and a server database is
+meant to be a third. What a scheduled service adds later (each URL's next due time, leases on
+hosts, cool-downs after a 429) extends this protocol rather than the runner.
+
+Writes may be queued: ``record_*`` calls are cheap, and :meth:`ResultStore.flush` (or the
+background flushing of :meth:`ResultStore.flushing`) makes them durable. Reads flush first, so
+a reader always sees every write made before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+
+
+class ExtractionCache(Protocol):
+    """What extracting a file gave last time, keyed by its path and a key of its bytes."""
+
+    def get(self, path: str, key: str) -> tuple[Document | None, list[InputProblem]] | None: ...
+
+    def put(
+        self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]
+    ) -> None: ...
+
+
+class ResultStore(Protocol):
+    """Runs, each URL's newest result and history, and cached archive answers."""
+
+    @property
+    def extractions(self) -> ExtractionCache | None:
+        """Where extracted documents are cached, or None when this store keeps none."""
+        ...
+
+    # Runs
+
+    def start_run(self, now: dt.datetime) -> int: ...
+
+    def finish_run(self, run_id: int, status: str, now: dt.datetime) -> None:
+        """Mark the run ``complete`` or ``interrupted``, every queued write made durable first."""
+        ...
+
+    # Results and history
+
+    def record_result(
+        self,
+        run_id: int,
+        result: LinkResult,
+        *,
+        live_outcome: Outcome,
+        live_reason: str,
+        history: HistoryRow | None,
+    ) -> None: ...
+
+    def record_history(self, url: str, history: HistoryRow) -> None: ...
+
+    def fresh_results(
+        self, urls: Iterable[str], ttl: Mapping[Outcome, float], now: dt.datetime
+    ) -> dict[str, StoredResult]:
+        """Each URL's newest real check still within its outcome's TTL, with its history."""
+        ...
+
+    def histories(self, urls: Iterable[str]) -> dict[str, HistoryRow]: ...
+
+    # Archive lookups
+
+    def archive_lookup(
+        self, url: str, target: str, now: dt.datetime, *, found_ttl: float, none_ttl: float
+    ) -> ArchiveLookup | None: ...
+
+    def record_archive_lookup(
+        self, url: str, target: str, snapshot: Snapshot | None, now: dt.datetime
+    ) -> None: ...
+
+    # Durability
+
+    def flush(self) -> None: ...
+
+    def flushing(self) -> AbstractAsyncContextManager[None]:
+        """While entered, queued writes reach the store within its batch interval even if
+        answers are slow; an async context so that it runs beside the checks."""
+        ...
+
+    def close(self) -> None: ...
