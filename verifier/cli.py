@@ -130,7 +130,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc()
         else:
             print(
-                f"verifier: internal error: {type(error).__name__}: {error} (run again with --debug for details)",
+                f"verifier: internal error: {type(error).__name__}: {error}"
+                " (run again with --debug for details)",
                 file=sys.stderr,
             )
         return ExitCode.INTERNAL

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from verifier import __version__
 from verifier._exceptions import ConfigError
@@ -22,6 +22,8 @@ DEFAULT_USER_AGENT = f"verifier/{__version__} (+https://github.com/verifier-link
 
 DAY = 86_400.0
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True, slots=True)
 class HostSettings:
@@ -30,6 +32,80 @@ class HostSettings:
     concurrency: int | None = None
     interval: float | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSettings:
+    output_dir: Path
+    formats: tuple[str, ...]
+    fail_on: tuple[Outcome, ...]
+    fail_only_new: bool
+    progress: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSettings:
+    accept: tuple[int, ...]
+    user_agent: str
+    headers: Mapping[str, str]
+    connect_timeout: float
+    timeout: float
+    max_redirects: int
+    max_body_bytes: int
+    insecure: bool
+    soft404_probe: bool
+    ca_bundle: str
+    network_canaries: tuple[str, ...]
+    resolve: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PolitenessSettings:
+    max_concurrency: int
+    host_concurrency: int
+    host_interval: float
+    workers: int
+    hosts: Mapping[str, HostSettings]
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySettings:
+    retries: int
+    retry_backoff: float
+    retry_after_cap: float
+    url_budget: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSettings:
+    cache_path: Path
+    use_cache: bool
+    dead_after: int
+    ttl: Mapping[Outcome, float]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveSettings:
+    archive: bool
+    archive_all: bool
+    archive_rate: float
+    archive_concurrency: int
+    archive_timeout: float
+    archive_verify: bool
+    save_live: bool
+    save_rate: float
+    archive_found_ttl: float
+    archive_none_ttl: float
+    cdx_endpoint: str
+    availability_endpoint: str
+    save_endpoint: str
+    snapshot_host: str
+
+
+def _section(settings: Settings, kind: type[T]) -> T:
+    """The fields of ``kind`` taken from the flat settings, which stay what files and flags set."""
+    names = [f.name for f in dataclasses.fields(kind)]  # type: ignore[arg-type]
+    return kind(**{name: getattr(settings, name) for name in names})
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +185,32 @@ class Settings:
     availability_endpoint: str = "https://archive.org/wayback/available"
     save_endpoint: str = "https://web.archive.org/save"
     snapshot_host: str = "https://web.archive.org"
+
+    # Each part of the checker takes the section it uses; files and flags keep one flat namespace.
+
+    @property
+    def reports(self) -> ReportSettings:
+        return _section(self, ReportSettings)
+
+    @property
+    def probe(self) -> ProbeSettings:
+        return _section(self, ProbeSettings)
+
+    @property
+    def politeness(self) -> PolitenessSettings:
+        return _section(self, PolitenessSettings)
+
+    @property
+    def retry(self) -> RetrySettings:
+        return _section(self, RetrySettings)
+
+    @property
+    def store(self) -> StoreSettings:
+        return _section(self, StoreSettings)
+
+    @property
+    def wayback(self) -> ArchiveSettings:
+        return _section(self, ArchiveSettings)
 
     def host(self, host: str) -> HostSettings:
         return self.hosts.get(host.lower(), HostSettings())

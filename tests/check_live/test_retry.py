@@ -11,7 +11,7 @@ from verifier.config import Settings
 
 
 def test_from_settings() -> None:
-    retry = Retry.from_settings(Settings(retries=3, retry_backoff=0.5, retry_after_cap=9, url_budget=40))
+    retry = Retry.live(Settings(retries=3, retry_backoff=0.5, retry_after_cap=9, url_budget=40).retry)
     assert retry.attempts == 4
     assert (retry.backoff, retry.retry_after_cap, retry.budget) == (0.5, 9, 40)
     assert retry.retries_status(429) and retry.retries_status(503) and retry.retries_status(500)

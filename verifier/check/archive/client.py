@@ -87,7 +87,7 @@ class ArchiveClient:
         self._clock = clock or time.monotonic
         self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)
         self._save_limiter = RateLimiter(settings.save_rate, None, clock=self._clock)
-        self._retry = Retry.archive(settings)
+        self._retry = Retry.archive(settings.retry, settings.wayback)
         self._snapshot_host = settings.snapshot_host.rstrip("/")
         self._client: httpx.AsyncClient | None = None
         self._requests_made = 0

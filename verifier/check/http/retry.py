@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifier.check.http.kinds import TRANSIENT, FailureKind
-from verifier.config import Settings
+from verifier.config import ArchiveSettings, RetrySettings
 
 #: Statuses that say "not now" rather than "not here".
 TRANSIENT_STATUSES = frozenset({429, 503})
@@ -54,7 +54,7 @@ class Retry:
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     @classmethod
-    def live(cls, settings: Settings) -> Retry:
+    def live(cls, settings: RetrySettings) -> Retry:
         """The policy for cited URLs."""
         return cls(
             attempts=max(1, settings.retries + 1),
@@ -64,10 +64,8 @@ class Retry:
             budget=max(0.0, settings.url_budget),
         )
 
-    from_settings = live
-
     @classmethod
-    def archive(cls, settings: Settings) -> Retry:
+    def archive(cls, settings: RetrySettings, archive: ArchiveSettings) -> Retry:
         """The policy for the Wayback Machine's APIs."""
         return cls(
             attempts=max(1, settings.retries + 1),
@@ -78,7 +76,7 @@ class Retry:
             retry_after_cap=max(0.0, settings.retry_after_cap),
             retry_after_floor=True,
             give_up_over_cap=True,
-            budget=settings.archive_timeout,
+            budget=archive.archive_timeout,
         )
 
     def retries_status(self, status: int) -> bool:

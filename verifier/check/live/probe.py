@@ -133,7 +133,7 @@ class LiveChecker:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._retry = Retry.live(settings)
+        self._retry = Retry.live(settings.retry)
         self._pools = HostPools(settings)
         self._probes = HostProbes(self._probe_fingerprint)
         self._network = NetworkWatch(settings.network_canaries, timeout=max(1.0, settings.connect_timeout))
