@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from html.parser import HTMLParser
 from typing import Any
@@ -15,25 +16,29 @@ from verifier.report.rows import display_url, document_paths, reference_rows
 
 
 class Page(HTMLParser):
-    """Every tag with its attributes, plus the text inside <script> and <style>."""
+    """Every tag with its attributes, plus the text inside <script> and <style>.
+
+    A <script type="application/json"> is data the browser never runs: kept apart, under "data".
+    """
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.inline: dict[str, list[str]] = {"script": [], "style": []}
+        self.inline: dict[str, list[str]] = {"script": [], "style": [], "data": []}
         self._inside: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
-        if tag in self.inline:
-            self._inside = tag
-            self.inline[tag].append("")
+        if tag in ("script", "style"):
+            kind = "data" if tag == "script" and dict(attrs).get("type") == "application/json" else tag
+            self._inside = kind
+            self.inline[kind].append("")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, dict(attrs)))
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == self._inside:
+        if self._inside and tag == ("script" if self._inside == "data" else self._inside):
             self._inside = None
 
     def handle_data(self, data: str) -> None:
@@ -69,6 +74,10 @@ def test_self_contained(page: Page, html: str) -> None:
     assert "@import" not in styles and "url(" not in styles and "@font-face" not in styles
     script = page.inline["script"][0]
     assert "fetch(" not in script and "XMLHttpRequest" not in script
+    # Document text reaches the page only through textContent and attributes.
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "document.write" not in script
+    [data] = page.inline["data"]
+    assert json.loads(data)["rows"]
 
 
 def test_content_security_policy_allows_only_our_own_code(page: Page) -> None:
@@ -216,10 +225,78 @@ def test_empty_report_renders() -> None:
     assert "Passes" in html
 
 
+def verdict(html: str) -> str:
+    start = html.index('id="verdict"')
+    return " ".join(
+        re.sub("<[^>]+>", "", html[html.index(">", start) + 1 : html.index("</p>", start)]).split()
+    )
+
+
 def test_failing_verdict_follows_fail_on(sample_report: dict[str, Any]) -> None:
-    assert "7 references to fix" in render(sample_report, ("dead",))
-    assert "14 references to fix" in render(sample_report, ("dead", "archived", "unknown"))
+    assert verdict(render(sample_report, ("dead",))) == "Fails on dead: 7 references are dead."
+    assert (
+        verdict(render(sample_report, ("dead", "archived", "unknown")))
+        == "Fails on dead, archived, unknown: 14 references: 7 dead, 6 archived, 1 unknown."
+    )
     assert "Passes" in render(sample_report, ("never",))
+
+
+def toc_counts(html: str, target: str) -> list[str]:
+    nav = html[html.index('<nav class="toc"') :]
+    entry = nav[nav.index(f'<a href="#{target}">') :]
+    return re.findall(r'<span class="count[^"]*">([^<]*)</span>', entry[: entry.index("</a>")])
+
+
+@pytest.mark.parametrize("fail_on", [("dead",), ("dead", "archived"), ("archived",)])
+def test_banner_and_sources_to_fix_tab_count_the_same_thing(
+    sample_report: dict[str, Any], fail_on: tuple[str, ...]
+) -> None:
+    html = render(sample_report, fail_on)
+    tab = toc_counts(html, "fix")
+    assert tab == ["7 dead", "6 archived"]  # references, named by outcome, as the banner names them
+    said = verdict(html)
+    for outcome in fail_on:
+        [count] = [item.split()[0] for item in tab if item.endswith(outcome)]
+        assert f"{count} {outcome}" in said or f"{count} references are {outcome}" in said
+    fix = section(html, "fix")
+    assert fix.count("<tr class=") == 13 == sum(int(item.split()[0]) for item in tab)
+    assert toc_counts(html, "fix") == re.findall(
+        r'<span class="count[^"]*">([^<]*)</span>', fix[: fix.index("</h2>")]
+    )
+
+
+def first_run_report(sample_report: dict[str, Any]) -> dict[str, Any]:
+    sample_report["changes"] = []
+    sample_report["run"]["id"] = 12
+    for link in sample_report["links"]:
+        link["history"] = {
+            "first_seen": "2026-11-23T09:28:40Z",
+            "consecutive_failures": 0,
+            "previous_outcome": None,
+        }
+    return sample_report
+
+
+def test_first_run_says_so_instead_of_no_change(sample_report: dict[str, Any]) -> None:
+    html = render(first_run_report(sample_report), ("dead",))
+    changes = section(html, "changes")
+    assert "This is the first run" in changes
+    assert "No link changed" not in changes
+    assert toc_counts(html, "changes") == ["first run"]
+
+
+def test_first_run_of_a_store_says_so(sample_report: dict[str, Any]) -> None:
+    sample_report["changes"] = []
+    sample_report["run"]["id"] = 1
+    assert "This is the first run" in section(render(sample_report, ("dead",)), "changes")
+
+
+def test_a_later_run_without_changes_says_nothing_changed(sample_report: dict[str, Any]) -> None:
+    report = first_run_report(sample_report)
+    report["links"][0]["history"]["previous_outcome"] = "live"
+    html = render(report, ("dead",))
+    assert "No link changed outcome since the previous run" in section(html, "changes")
+    assert toc_counts(html, "changes") == ["0"]
 
 
 def test_offline_run_is_inconclusive_not_passing(sample_report: dict[str, Any]) -> None:

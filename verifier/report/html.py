@@ -12,10 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from markupsafe import Markup
 
 from verifier.report.rows import (
     CHANGE_LABELS,
+    FIX_OUTCOMES,
     OUTCOME_LABELS,
     OUTCOME_ORDER,
     Row,
@@ -29,6 +31,7 @@ from verifier.report.rows import (
     network_was_down,
     outcome_counts_by_document,
     reference_rows,
+    snapshot_date,
     sources_to_fix,
 )
 
@@ -40,6 +43,13 @@ CHART_LABEL_WIDTH = 250
 CHART_BAR_WIDTH = 440
 CHART_ROW_HEIGHT = 30
 CHART_BAR_HEIGHT = 18
+
+#: Rows of each long table written as markup, for readers without script; the script renders the
+#: rest a page at a time from the embedded data, since tens of thousands of rows of markup take
+#: the browser seconds to lay out.
+STATIC_ROWS = 250
+#: Footnote issues and changes past this many are left to the JSON report.
+LIST_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +158,126 @@ def _csp_hash(source: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(source.encode()).digest()).decode() + "'"
 
 
+UrlCell = list[str | None]
+
+
+def _url_cell(url: str) -> UrlCell:
+    """[href] when the URL is a web link shown as written, else [href or None, text shown].
+
+    Whether an address may become a link is decided here, by the same rule as the markup, so
+    the script never judges a URL itself.
+    """
+    shown = display_url(url)
+    href = url if is_web_url(url) else None
+    return [href] if href is not None and shown == url else [href, shown]
+
+
+def _trimmed(values: list[Any]) -> list[Any]:
+    # Trailing nulls cost four bytes each in every one of tens of thousands of rows.
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[str]) -> dict[str, Any]:
+    """The reference table as compact arrays for the page's script.
+
+    links: [url, outcome index, reason, HTTP status, redirects, snapshot url, snapshot date, original outcome]
+    rows: [link index, path index, line, column, footnote, link text or citation title, accessed,
+    citation's own archive url], trailing nulls left out. URLs are `_url_cell`s.
+    """
+    outcome_index = {outcome: index for index, outcome in enumerate(OUTCOME_ORDER)}
+    link_index: dict[str, int] = {}
+    links: list[list[Any]] = []
+    for link in report.get("links", []):
+        if link["url"] in link_index:
+            continue
+        link_index[link["url"]] = len(links)
+        archive = link.get("archive")
+        snapshot = archive.get("url") if isinstance(archive, Mapping) else None
+        timestamp = archive.get("timestamp") if isinstance(archive, Mapping) else None
+        links.append(
+            _trimmed(
+                [
+                    _url_cell(link["url"]),
+                    outcome_index.get(link["outcome"], len(OUTCOME_ORDER)),
+                    link.get("reason", ""),
+                    link.get("http_status"),
+                    [_url_cell(hop) for hop in link.get("redirects") or ()],
+                    _url_cell(snapshot) if isinstance(snapshot, str) else None,
+                    snapshot_date(timestamp if isinstance(timestamp, str) else None),
+                    link.get("original_outcome"),
+                ]
+            )
+        )
+    path_index = {path: index for index, path in enumerate(paths)}
+    table = [
+        _trimmed(
+            [
+                link_index[row.url],
+                path_index[row.path],
+                row.line,
+                row.column,
+                row.footnote,
+                row.text or row.citation_title,
+                row.accessed,
+                _url_cell(row.citation_archive_url) if row.citation_archive_url else None,
+            ]
+        )
+        for row in rows
+    ]
+    return {
+        "outcomes": list(OUTCOME_ORDER),
+        "labels": OUTCOME_LABELS,
+        "fix": sorted(FIX_OUTCOMES, key=OUTCOME_ORDER.index),
+        "paths": list(paths),
+        "links": links,
+        "rows": table,
+    }
+
+
+def script_json(value: Any) -> str:
+    """JSON that cannot end the <script> element holding it nor open a comment inside it.
+
+    The three characters only occur inside strings, where their \\u escapes mean the same.
+    """
+    encoded = orjson.dumps(value)
+    return (
+        encoded.replace(b"<", b"\\u003c").replace(b">", b"\\u003e").replace(b"&", b"\\u0026").decode("utf-8")
+    )
+
+
+def first_run(report: Mapping[str, Any]) -> bool:
+    """True when there is no earlier run to compare with, so "nothing changed" would mislead.
+
+    A run numbered 1 is the first its store has seen; otherwise every link's history tells
+    whether it had an outcome before. A report without histories (written by hand, or by an
+    older verifier) cannot tell, and is not called a first run.
+    """
+    if report.get("changes"):
+        return False
+    run = report.get("run")
+    if isinstance(run, Mapping):
+        if isinstance(run.get("first_run"), bool):
+            return bool(run["first_run"])
+        if run.get("id") == 1:
+            return True
+    links = report.get("links") or []
+    histories = [link.get("history") for link in links]
+    return bool(histories) and all(
+        isinstance(history, Mapping) and history.get("previous_outcome") is None for history in histories
+    )
+
+
+def failing_breakdown(rows: Sequence[Row], fail_on: Sequence[str]) -> list[tuple[str, int]]:
+    """How many references have each outcome that fails the run, worst first, zeros left out."""
+    counts = {outcome: 0 for outcome in OUTCOME_ORDER if failing(outcome, fail_on)}
+    for row in rows:
+        if row.outcome in counts:
+            counts[row.outcome] += 1
+    return [(outcome, count) for outcome, count in counts.items() if count]
+
+
 @cache
 def _asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
@@ -182,25 +312,36 @@ def render(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> str
         "base-uri 'none'; form-action 'none'"
     )
     fixes = sources_to_fix(rows)
-    failing_references = sum(1 for row in rows if failing(row.outcome, fail_on))
+    breakdown = failing_breakdown(rows, fail_on)
+    fix_counts = [
+        (outcome, sum(1 for row in fixes if row.outcome == outcome)) for outcome in ("dead", "archived")
+    ]
+    found_issues = issues(report)
+    found_changes = changes(report)
     template = environment().get_template("report.html.j2")
     return template.render(
         report=report,
         tool=report.get("tool", {}),
         fail_on=list(fail_on),
-        failing_references=failing_references,
+        failing_references=sum(count for _, count in breakdown),
+        failing_breakdown=breakdown,
         inconclusive=network_was_down(report) and int(report.get("summary", {}).get("unknown", 0)) > 0,
         cards=_cards(report, rows, fail_on),
         chart=build_chart(rows, paths),
         rows=rows,
         fixes=fixes,
-        issues=issues(report),
-        changes=changes(report),
+        fix_counts=fix_counts,
+        issues=found_issues,
+        changes=found_changes,
+        first_run=first_run(report),
         paths=paths,
         outcomes=OUTCOME_ORDER,
         outcome_labels=OUTCOME_LABELS,
         change_labels=CHANGE_LABELS,
         days_between=days_between,
+        static_rows=STATIC_ROWS,
+        list_limit=LIST_LIMIT,
+        data=Markup(script_json(report_data(report, rows, paths))),
         styles=Markup(styles),
         script=Markup(script),
         policy=policy,
