@@ -42,11 +42,17 @@ _NOT_BEFORE_WWW = frozenset("._@/-")
 # because a balanced one belongs to the URL.
 _TRAILING = frozenset(".,;:!?'\"*_~")
 _CLOSERS = {")": "(", "]": "[", "}": "{"}
+_QUOTES = frozenset("\"'")
 _WWW_HOST = re.compile(r"www\.[^/?#:.]+\.[^/?#:.]", re.IGNORECASE)
 
 
-def _trimmed_end(text: str, start: int, end: int) -> int:
-    """The end of the URL once trailing punctuation and unbalanced closers are removed."""
+def _trimmed_end(text: str, start: int, end: int, *, quoted: bool = False) -> int:
+    """The end of the URL once trailing punctuation and unbalanced closers are removed.
+
+    A ``quoted`` URL keeps its closers: between quotes they are no prose bracket, and
+    ``href="http://localhost]"`` must stay as written to be reported malformed rather than
+    quietly checked as ``http://localhost/``.
+    """
     counts: dict[str, int] | None = None
     while end > start:
         last = text[end - 1]
@@ -54,7 +60,7 @@ def _trimmed_end(text: str, start: int, end: int) -> int:
             end -= 1
             continue
         opener = _CLOSERS.get(last)
-        if opener is not None:
+        if opener is not None and not quoted:
             if counts is None:
                 candidate = text[start:end]
                 counts = {bracket: candidate.count(bracket) for bracket in "()[]{}"}
@@ -112,7 +118,10 @@ def find_bare_urls(text: str) -> Iterator[tuple[int, int]]:
             continue
         body = position + (4 if is_www else 3)
         tail = rest(text, body)
-        end = _trimmed_end(text, start, tail.end() if tail else body)
+        tail_end = tail.end() if tail else body
+        quote = text[start - 1] if start > 0 else ""
+        quoted = quote in _QUOTES and text.startswith(quote, tail_end)
+        end = _trimmed_end(text, start, tail_end, quoted=quoted)
         if end <= body:
             continue
         if is_www and not _WWW_HOST.match(text, start, end):

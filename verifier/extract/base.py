@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from verifier.model import FootnoteIssue, InputProblem, Reference
@@ -52,3 +54,27 @@ class LineIndex:
     @property
     def line_count(self) -> int:
         return len(self._starts)
+
+
+# A carriage return not followed by a line feed: the line break of classic Mac OS files.
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def read_with_line_feeds(source: Source, extract: Callable[[Source], Extraction]) -> Extraction:
+    """``extract(source)``, with every lone carriage return read as the line break it is.
+
+    Parsers, line counters and line-anchored patterns all break lines at line feeds only, so
+    a file with classic Mac line endings would be one long line (and Markdown's parser, which
+    does break at a lone CR, would disagree with the rest). A line feed stands in for each
+    lone CR: one character for one, so every offset stays valid in the original text, from
+    which each reference's ``raw`` is then taken again.
+    """
+    text = source.text
+    if "\r" not in text or _LONE_CR.search(text) is None:
+        return extract(source)
+    extraction = extract(replace(source, text=_LONE_CR.sub("\n", text)))
+    extraction.references = [
+        replace(reference, raw=text[reference.start : reference.end]) if "\n" in reference.raw else reference
+        for reference in extraction.references
+    ]
+    return extraction

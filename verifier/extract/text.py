@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from verifier.extract.bareurls import continuation_end, find_bare_urls
-from verifier.extract.base import Extraction, LineIndex, Source
+from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import find_access_date, find_document_date, find_publication_date
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
 from verifier.extract.html_reference import build_reference
+from verifier.extract.tlds import missing_tld
 from verifier.extract.urls import classify_url, is_normalised
 from verifier.model import (
     Citation,
@@ -281,31 +282,66 @@ class _Found:
     kind: ReferenceKind | None = None  # None: let the URL decide
 
 
-# After a URL that ends its line: blanks, the line break, at most one blank line, indentation.
-_WRAP_GAP = re.compile(r"[ \t\r\u3000]*\n(?:[ \t\r\u3000]*\n)?[ \t\u3000]*")
+# After a URL that ends its line: blanks, the line break, indentation. Never a blank line: a PDF
+# wraps a URL onto the very next line, and what follows a blank line is a new paragraph or item.
+_WRAP_GAP = re.compile(r"[ \t\r\u3000]*\n[ \t\u3000]*")
 # Characters after which a PDF is likely to have broken a URL.
 _BREAKABLE_END = frozenset("/-_=&?%#~+")
 _PATHISH = re.compile(r"[\w.~%+-]+")
 _WEB_EXTENSION = re.compile(r"\.(?:s?html?|php\d?|aspx?|jsp|cgi|pdf|xml|json|txt|doc|xlsx?)$", re.IGNORECASE)
-_URL_START = re.compile(r"(?:https?|ftp)://|www\.|mailto:", re.IGNORECASE)
+# A token that starts an address of its own: any scheme with "//" ("ldap://", "file:///"), a
+# scheme-relative "//host", "www.", or a scheme that takes no slashes.
+_URL_START = re.compile(
+    r"[a-z][a-z0-9+.-]*://|//|www\.|(?:mailto|urn|doi|news|tel|sms|geo|xmpp|sip|magnet|data):",
+    re.IGNORECASE,
+)
+# The host a token starts with, when it starts like "host.tld", "host.tld:8080", "192.0.2.1" or
+# "localhost", followed by the end of the token or by a path, query or fragment.
+_HOST_START = re.compile(
+    r"(?P<host>(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?P<tld>[a-z]{2,63}|[0-9]{1,3})|localhost)"
+    r"(?::[0-9]{1,5})?(?=[/?#]|$)",
+    re.IGNORECASE,
+)
+_IPV4 = re.compile(r"(?:[0-9]{1,3}\.){3}[0-9]{1,3}")
 _LINE_REST = re.compile(r"[^\n]*")
 _TRAILING_PUNCTUATION = ".,;:!?'\")]}。，；：！？）」』】、…"
-_NEW_PARAGRAPH = re.compile(r"[ \t\r\u3000]*\n[ \t\r\u3000]*\n")
+# Characters that go on after a complete file name ("report.pdf?page=2", "a.html#top").
+_AFTER_FILE_NAME = "?#&;"
 
 
-def _continues_url(url: str, piece: str, across_blank_line: bool, ends_line: bool) -> bool:
+def _starts_with_host(piece: str) -> bool:
+    """Whether ``piece`` opens with a host name of its own: the next item of a list of addresses."""
+    match = _HOST_START.match(piece)
+    if match is None:
+        return False
+    host = match.group("host")
+    tld = match.group("tld") or ""
+    if tld.isdigit():
+        return _IPV4.fullmatch(host) is not None
+    return host.lower() == "localhost" or missing_tld(host.lower()) is None
+
+
+def _continues_url(url: str, piece: str, ends_line: bool) -> bool:
     """Whether ``piece``, the first token of the next line, is the rest of ``url``.
 
     The evidence has to be strong: a slash, a query or an escape, or a web file name; or,
     right after a URL that broke after a separator, a lone path segment with a digit or an
     underscore that is all its line holds. An ordinary word ("The", "e.g.", "2010 was")
-    never continues a URL.
+    never continues a URL, and neither does a line that starts an address of its own (a
+    scheme, "www.", a host name): that is a list of URLs, one to a line.
     """
     if not piece or _URL_START.match(piece):
         return False
+    if url[-1] not in "-." and _starts_with_host(piece):
+        # "http://www.exam-" + "ple.com/x" is a host cut in two; "http://a.test/x" over
+        # "b.test/y" is two addresses.
+        return False
+    if _WEB_EXTENSION.search(url) and piece[0] not in _AFTER_FILE_NAME:
+        # "rfc2396.txt" is a whole file name: a word after it is no part of it.
+        return False
     if "/" in piece or any(c in piece for c in "?=&%#"):
         return True
-    if across_blank_line or not _PATHISH.fullmatch(piece):
+    if not _PATHISH.fullmatch(piece):
         return False
     if _WEB_EXTENSION.search(piece):
         return True
@@ -328,8 +364,7 @@ def _unwrapped(text: str, start: int, end: int) -> tuple[int, str]:
             break
         line_rest = _LINE_REST.match(text, piece_end)
         ends_line = line_rest is not None and not line_rest.group(0).strip(_TRAILING_PUNCTUATION + _BLANKS)
-        across_blank_line = _NEW_PARAGRAPH.match(text, end) is not None
-        if not _continues_url(joined, piece, across_blank_line, ends_line):
+        if not _continues_url(joined, piece, ends_line):
             break
         joined += piece
         end = piece_end
@@ -609,6 +644,10 @@ def _numbering_gaps(definitions: list[_Definition], scope: str) -> list[Footnote
 
 def extract_text(source: Source) -> Extraction:
     """Every bare URL, e-mail address, DOI and footnote citation in plain (PDF) text."""
+    return read_with_line_feeds(source, _extract_text)
+
+
+def _extract_text(source: Source) -> Extraction:
     text = source.text
     index = _LineCounter(text)
     pages = _pages(text, index)

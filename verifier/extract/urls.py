@@ -100,9 +100,9 @@ def normalise_url(raw: str, base: str | None = None) -> str:
     checked as written.
     """
     text = raw.strip()
-    if base is not None and not _SCHEME.match(text):
-        text = urljoin(base, text)
     try:
+        if base is not None and not _SCHEME.match(text):
+            text = urljoin(base, text)
         parts = urlsplit(text)
     except ValueError as error:
         if "[" in text and "]" not in text:
@@ -117,7 +117,11 @@ def normalise_url(raw: str, base: str | None = None) -> str:
         port = parts.port
     except ValueError as error:
         raise MalformedURL(f"the port is not valid: {error}") from None
-    host = _encode_host(parts.hostname or "")
+    if "[" in parts.netloc.rpartition("@")[2]:
+        # Brackets hold an IPv6 address and nothing else: "http://[localhost]" is no host.
+        host = _encode_ipv6(parts.hostname or "")
+    else:
+        host = _encode_host(parts.hostname or "")
     netloc = host
     if parts.username is not None:
         userinfo = quote(parts.username, safe="%")
