@@ -7,6 +7,7 @@ are not references; the captions they carry are still read, since they hold ``<r
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from dataclasses import dataclass, replace
 from typing import Any
@@ -15,7 +16,7 @@ import mwparserfromhell
 from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Template, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
-from verifier.extract.base import Extraction, LineIndex, Source
+from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import find_access_date, parse_date
 from verifier.extract.html_reference import build_reference
 from verifier.extract.urls import MalformedURL, normalise_url
@@ -99,6 +100,49 @@ _CLOSING_REF = re.compile(r"</ref\s*>", re.IGNORECASE)
 # What may stand between a link and the {{dead link}} that marks it, besides a closing </ref>.
 _SEPARATING = " \t.,;:"
 _SCHEME = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+# MediaWiki's URLs end at "<" and ">", written or as entities (RFC 3986 leaves them out).
+_ANGLE = re.compile(r"[<>]")
+
+
+# "[" opening an external link: a protocol-relative or scheme URL follows ("[[" is a wikilink).
+_LINK_OPENING = re.compile(r"(?<!\[)\[(?=(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//|(?:mailto|news|urn):)")
+# What a link's title cannot run past: the end of the <ref> or of the template it sits in.
+_ENCLOSURE_END = re.compile(r"</?ref\b|<references\b|\}\}", re.IGNORECASE)
+
+
+def _unclosed_links_opened(text: str) -> str:
+    """``text`` with the "[" of each link left unclosed inside its <ref> or template made a blank.
+
+    MediaWiki reads a <ref> and a template apart from what follows them, so
+    ``<ref>[http://a.test/x Title</ref> … [http://b.test/y B]`` is a bare link to a.test in
+    its note and then a link to b.test. mwparserfromhell lets the first link run on to the
+    next "]", swallowing the second and losing the <ref>. Blanking the "[" (one character for
+    one, so every offset holds) makes the parser read what MediaWiki reads.
+    """
+    if "[" not in text:
+        return text
+    blanked: list[int] = []
+    for opening in _LINK_OPENING.finditer(text):
+        position = opening.start()
+        line_end = text.find("\n", position)
+        if line_end == -1:
+            line_end = len(text)
+        closing = text.find("]", position, line_end)
+        inside = text[position + 1 : line_end if closing == -1 else closing]
+        end = _ENCLOSURE_END.search(inside)
+        if end is not None and (end.group(0) != "}}" or _template_closed(inside, end.start())):
+            blanked.append(position)
+    if not blanked:
+        return text
+    characters = list(text)
+    for position in blanked:
+        characters[position] = " "
+    return "".join(characters)
+
+
+def _template_closed(inside: str, at: int) -> bool:
+    """Whether the "}}" at ``at`` closes a template opened before the link rather than in its title."""
+    return inside.count("{{", 0, at) <= inside.count("}}", 0, at)
 
 
 def extract_wikitext(source: Source) -> Extraction:
@@ -108,9 +152,13 @@ def extract_wikitext(source: Source) -> Extraction:
 
 def extract_wikitext_in_sections(source: Source, section_target: int) -> Extraction:
     """``extract_wikitext``, parsing the page in pieces of about ``section_target`` characters."""
+    return read_with_line_feeds(source, lambda lines: _extract(lines, section_target))
+
+
+def _extract(source: Source, section_target: int) -> Extraction:
     walker = _Walker(source)
     for start, end in section_spans(source.text, section_target):
-        code = mwparserfromhell.parse(source.text[start:end], skip_style_tags=True)
+        code = mwparserfromhell.parse(_unclosed_links_opened(source.text[start:end]), skip_style_tags=True)
         walker.visit(code, start, _Context())
         del code
     return Extraction(
@@ -216,18 +264,32 @@ class _Walker:
 
     def external_link(self, link: ExternalLink, offset: int, context: _Context) -> None:
         url_offset, title_offset = external_link_parts(link, offset)
-        written = _written_url(self.text, link.url, url_offset)
+        written = _written_url(self.text, link.url, url_offset, free=not link.brackets)
         if written is None:
             return
+        if not link.brackets:
+            self.free_link(link, written, url_offset, context)
+            return
         title = _plain(link.title) if link.title is not None else None
-        citation = None
-        if context.ref_contents is not None:
-            accessed = find_access_date(_plain(context.ref_contents))
-            citation = Citation(accessed=accessed) if accessed is not None else None
-        added = self.add(written, context, text=title, citation=citation)
+        added = self.add(written, context, text=title, citation=self.ref_citation(context))
         self.remember([added], offset + len(str(link)), context)
         if link.title is not None and title_offset is not None:
             self.visit(link.title, title_offset, replace(context, top_level=False))
+
+    def free_link(self, link: ExternalLink, written: _WrittenURL, url_offset: int, context: _Context) -> None:
+        """A bare URL; what the parser ran it into (``{{dead link}}``, ``&lt;``) is read as what follows."""
+        added = self.add(written, context, text=None, citation=self.ref_citation(context))
+        end = written.start + len(written.raw)
+        self.remember([added], end, context)
+        for node, node_offset in children(link.url, url_offset):
+            if node_offset >= end:
+                self.visit_node(node, node_offset, context)
+
+    def ref_citation(self, context: _Context) -> Citation | None:
+        if context.ref_contents is None:
+            return None
+        accessed = find_access_date(_plain(context.ref_contents))
+        return Citation(accessed=accessed) if accessed is not None else None
 
     def add(
         self, written: _WrittenURL, context: _Context, *, text: str | None, citation: Citation | None
@@ -305,7 +367,8 @@ class _Walker:
         inner = replace(context, top_level=False)
         for parameter, _name_offset, value_offset in template_parameters(template, offset):
             key = str(parameter.name).strip().lower()
-            params.setdefault(key, (parameter.value, value_offset))
+            # A parameter given twice takes its last value, as MediaWiki reads it.
+            params[key] = (parameter.value, value_offset)
             if key not in _URL_PARAMS:
                 self.visit(parameter.value, value_offset, inner)
 
@@ -393,8 +456,12 @@ class _Walker:
         if not tag.self_closing and tag.contents is not None:
             contents = (tag.contents, tag_contents_offset(tag, offset))
         if name == "ref":
+            # MediaWiki expands no template in an extension tag's attributes: a name written
+            # "{{harvnb|Lindberg|1976|p=73}}." is that text, not what the template would show.
             attributes = {
-                str(a.name).strip().lower(): _plain(a.value) for a in tag.attributes if a.value is not None
+                str(a.name).strip().lower(): _attribute_text(a.value)
+                for a in tag.attributes
+                if a.value is not None
             }
             self.ref(attributes, contents, offset, context)
         elif name == "references":
@@ -438,6 +505,21 @@ class _Walker:
         self.visit(contents[0], contents[1], inner)
 
 
+def _attribute_text(value: Wikicode) -> str:
+    """An attribute value as MediaWiki reads it: entities decoded, comments and runs of blanks gone."""
+    written = str(value)
+    if "<!--" in written:
+        written = _COMMENT.sub("", written)
+    if "&" in written:
+        written = html.unescape(written)
+    return " ".join(written.split())
+
+
+def _ends_url(name: str) -> bool:
+    """Whether a template named ``name`` marks or cites a URL rather than spelling part of one."""
+    return name in _DEAD_LINK_TEMPLATES or name.startswith("cite ") or name in ("cite", "citation")
+
+
 def _date(text: str | None) -> dt.date | None:
     return parse_date(text) if text else None
 
@@ -452,14 +534,15 @@ def _url_status(text: str | None) -> str | None:
     )
 
 
-def _written_url(text: str, code: Wikicode, start: int) -> _WrittenURL | None:
+def _written_url(text: str, code: Wikicode, start: int, *, free: bool = False) -> _WrittenURL | None:
     """The URL written at the start of ``code``, a value or a link's target at ``start`` in ``text``.
 
     Leading comments and blanks are passed over; the URL ends at a comment, at markup after
-    a blank, or at the end of the value. ``{{!}}`` and ``{{=}}`` read as their characters.
+    a blank, at "<" or ">" (or their entities), or at the end of the value. ``{{!}}`` and
+    ``{{=}}`` read as their characters. A ``free`` (bare) URL also ends at any other template.
     """
     segments: list[tuple[int, str, str | None, bool]] = []  # (offset, as written, as read, ends URL)
-    _segments(code, start, segments)
+    _segments(code, start, segments, free)
     raw_start: int | None = None
     raw_end = 0
     read: list[str] = []
@@ -489,22 +572,33 @@ def _written_url(text: str, code: Wikicode, start: int) -> _WrittenURL | None:
     return _WrittenURL(raw=raw, start=raw_start, url="".join(read).strip(), unreadable=unreadable)
 
 
-def _segments(code: Wikicode, start: int, out: list[tuple[int, str, str | None, bool]]) -> None:
+def _segments(code: Wikicode, start: int, out: list[tuple[int, str, str | None, bool]], free: bool) -> None:
     for node, offset in children(code, start):
         written = str(node)
         if isinstance(node, Text):
-            out.append((offset, written, node.value, False))
+            angle = _ANGLE.search(written)
+            if angle is None:
+                out.append((offset, written, node.value, False))
+            else:
+                before = written[: angle.start()]
+                out.append((offset, before, before, False))
+                out.append((offset + angle.start(), written[angle.start() :], None, True))
         elif isinstance(node, HTMLEntity):
-            out.append((offset, written, node.normalize(), False))
+            character = node.normalize()
+            out.append((offset, written, character, character in "<>"))
         elif isinstance(node, ExternalLink):
             url_offset, _ = external_link_parts(node, offset)
-            _segments(node.url, url_offset, out)
+            _segments(node.url, url_offset, out, free)
             if node.brackets:
                 out.append((offset + len(written), "", None, True))
         elif isinstance(node, Comment):
             out.append((offset, written, None, True))
         elif isinstance(node, Template) and _template_name(node) in _CHARACTER_TEMPLATES:
             out.append((offset, written, _CHARACTER_TEMPLATES[_template_name(node)], False))
+        elif isinstance(node, Template) and (free or _ends_url(_template_name(node))):
+            # A template right after a bare URL is no part of it ("…?id=756{{dead link}}"):
+            # MediaWiki expands it first, and what it expands to starts with markup.
+            out.append((offset, written, None, True))
         elif isinstance(node, Tag) and str(node.tag).strip().lower() == "ref":
             out.append((offset, written, None, True))
         else:
