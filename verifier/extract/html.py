@@ -15,13 +15,21 @@ from urllib.parse import unquote
 from bs4 import Tag
 from bs4.exceptions import ParserRejectedMarkup
 
-from verifier.extract.base import Extraction, LineIndex, Source
+from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import parse_date
 from verifier.extract.html_attributes import AttributeSpan, attribute_spans, refresh_url, srcset_urls
 from verifier.extract.html_citations import citation_element, parse_cite, parse_note_text
-from verifier.extract.html_footnotes import HtmlFootnotes, find_footnotes, is_backlink, is_footnote_marker
+from verifier.extract.html_footnotes import (
+    HtmlFootnotes,
+    ThisPage,
+    find_footnotes,
+    is_backlink,
+    is_footnote_marker,
+    this_page,
+)
 from verifier.extract.html_parser import parse_html
 from verifier.extract.html_reference import build_reference
+from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import (
     Citation,
     InputProblem,
@@ -38,7 +46,7 @@ LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "link": ("href",),
     "img": ("src", "srcset"),
     "iframe": ("src",),
-    "object": ("data",),
+    "object": ("codebase", "data"),
     "meta": ("content",),  # only <meta http-equiv="refresh" content="0; url=…">
     "embed": ("src",),
     "source": ("src", "srcset"),
@@ -50,6 +58,19 @@ LINK_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "del": ("cite",),
     "ins": ("cite",),
 }
+# Custom elements (a hyphen in the name: <my-link>, <ui-image>) are defined by scripts the page
+# loads, but the attributes they take a URL in keep the names the standard elements use.
+CUSTOM_ELEMENT_ATTRIBUTES = ("href", "src", "srcset", "cite")
+
+
+def link_attributes(name: str) -> tuple[str, ...]:
+    """The attributes of element ``name`` that point at another resource."""
+    known = LINK_ATTRIBUTES.get(name)
+    if known is not None:
+        return known
+    return CUSTOM_ELEMENT_ATTRIBUTES if "-" in name else ()
+
+
 # Schemes that run code or carry the resource inline: nothing to check.
 _INLINE_SCHEMES = ("javascript:", "data:", "about:", "blob:", "vbscript:")
 # <link> relations that name an origin to warm up, not a document that must resolve.
@@ -72,6 +93,10 @@ _DATE_META_NAMES = {
 
 def extract_html(source: Source) -> Extraction:
     """Every reference and footnote issue in an HTML document."""
+    return read_with_line_feeds(source, _extract_html)
+
+
+def _extract_html(source: Source) -> Extraction:
     text = source.text
     index = LineIndex(text)
     try:
@@ -86,13 +111,15 @@ def extract_html(source: Source) -> Extraction:
         element_id = tag.attrs.get("id")
         if isinstance(element_id, str):
             elements_by_id.setdefault(element_id, tag)
-    footnotes = find_footnotes(tags, elements_by_id)
+    base = _base_href(tags)
+    page = this_page(tags, frozenset(elements_by_id), base)
+    footnotes = find_footnotes(tags, elements_by_id, page)
     anchors = set(elements_by_id) | {
         str(tag.attrs["name"]) for tag in tags if tag.name == "a" and "name" in tag.attrs
     }
-    collector = _Collector(text, index, footnotes, source.fs_path, base=_base_href(tags), anchors=anchors)
+    collector = _Collector(text, index, footnotes, source.fs_path, base=base, anchors=anchors, page=page)
     for tag in tags:
-        if tag.name in LINK_ATTRIBUTES:
+        if tag.name in LINK_ATTRIBUTES or "-" in tag.name:
             collector.visit(tag)
     return Extraction(
         references=collector.references,
@@ -113,6 +140,7 @@ class _Collector:
         *,
         base: str | None,
         anchors: set[str],
+        page: ThisPage,
     ) -> None:
         self.text = text
         self.index = index
@@ -120,6 +148,7 @@ class _Collector:
         self.fs_path = fs_path
         self.base = base
         self.anchors = anchors  # ids and <a name>s an in-page link may point at
+        self.page = page
         self.references: list[Reference] = []
         self._citations: dict[int, Citation] = {}
 
@@ -133,7 +162,7 @@ class _Collector:
         if tag.name == "meta" and str(tag.get("http-equiv", "")).strip().lower() != "refresh":
             return
         spans: dict[str, AttributeSpan] | None = None
-        for attribute in LINK_ATTRIBUTES[tag.name]:
+        for attribute in link_attributes(tag.name):
             value = tag.get(attribute)
             if not isinstance(value, str) or not value.strip():
                 continue
@@ -149,17 +178,41 @@ class _Collector:
                 target = refresh_url(span)
                 if target is not None:
                     self._consider(tag, html.unescape(target.raw), target)
+            elif tag.name == "object" and attribute == "data":
+                self._consider(tag, value, span, base=self._codebase(tag))
             else:
                 self._consider(tag, value, span)
 
-    def _consider(self, tag: Tag, value: str, span: AttributeSpan) -> None:
+    def _codebase(self, tag: Tag) -> str | None:
+        """What an ``<object>``'s relative ``data`` resolves against: its ``codebase``, itself resolved."""
+        codebase = tag.get("codebase")
+        if not isinstance(codebase, str) or not codebase.strip():
+            return self.base
+        try:
+            return normalise_url(codebase, self.base) if self.base else normalise_url(codebase)
+        except MalformedURL:
+            return self.base
+
+    def _consider(self, tag: Tag, value: str, span: AttributeSpan, *, base: str | None = None) -> None:
         stripped = value.strip()
         if not stripped or stripped.lower().startswith(_INLINE_SCHEMES):
             return
         if stripped.startswith("#"):
             self._fragment(tag, stripped, span)
+        elif tag.name == "a" and "#" in stripped and (in_page := self._in_page(tag, stripped)) is not None:
+            self._fragment(tag, "#" + in_page, span)
         else:
-            self._add(tag, value, span)
+            self._add(tag, value, span, base=base or self.base)
+
+    def _in_page(self, anchor: Tag, href: str) -> str | None:
+        """The id an absolute ``href`` leads to on this very page, or None if it leads elsewhere."""
+        fragment = self.page.fragment(href)
+        if fragment is None:
+            # A note's backlink leads to its marker on this page, whatever address it is written with.
+            written = href.partition("#")[2]
+            if written.startswith("cite_ref-") and is_backlink(anchor):
+                return written
+        return fragment
 
     def _mark_dead(self, tag: Tag, marker: Tag) -> None:
         """A rendered {{dead link}} marks the last external link before it in the same note."""
@@ -189,14 +242,14 @@ class _Collector:
             return {}
         return attribute_spans(self.text, self.index.offset(tag.sourceline, tag.sourcepos + 1))
 
-    def _add(self, tag: Tag, value: str, span: AttributeSpan) -> None:
+    def _add(self, tag: Tag, value: str, span: AttributeSpan, *, base: str | None) -> None:
         note = self.footnotes.note_for(tag)
         reference = build_reference(
             value,
             span.raw,
             span.start,
             self.index,
-            base=self.base,
+            base=base,
             text=_link_text(tag),
             footnote=note[1] if note else None,
             citation=self._citation(tag, note[0] if note else None),
@@ -310,7 +363,13 @@ def _base_href(tags: list[Tag]) -> str | None:
     href = href.strip()
     if href.startswith("//"):
         href = "https:" + href
-    return href if href.lower().startswith(("http://", "https://")) else None
+    if not href.lower().startswith(("http://", "https://")):
+        return None
+    try:
+        normalise_url(href)
+    except MalformedURL:
+        return None  # nothing resolves against a base that is no URL: links are read as written
+    return href
 
 
 def _document_date(tags: list[Tag]) -> dt.date | None:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 from bs4 import NavigableString, Tag
 
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
+from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import FootnoteIssue
 
 _MARKER_CLASSES = {"footnote-ref", "footnote-reference", "footnoteref"}
@@ -47,6 +49,11 @@ class HtmlFootnotes:
         return None
 
 
+def _words(value: object) -> list[str]:
+    words = value if isinstance(value, list) else str(value or "").split()
+    return [str(word).lower() for word in words]
+
+
 def _classes(tag: Tag) -> set[str]:
     value = tag.get("class")
     if value is None:
@@ -67,11 +74,63 @@ def _role(tag: Tag) -> str:
     return ""
 
 
-def _fragment(tag: Tag) -> str | None:
-    href = tag.get("href")
-    if isinstance(href, str) and href.strip().startswith("#") and len(href.strip()) > 1:
-        return href.strip()[1:]
-    return None
+@dataclass(frozen=True, slots=True)
+class ThisPage:
+    """What tells a link to a place on this page: the page's own addresses and its element ids."""
+
+    # Normalised addresses without their scheme ("//host/path"): the canonical URL, og:url, <base>.
+    addresses: frozenset[str]
+    ids: frozenset[str]
+    base: str | None = None
+
+    def fragment(self, href: str) -> str | None:
+        """The id that ``href`` leads to on this page, or None when it leads elsewhere.
+
+        Besides "#id", a page may link its notes by its own full address (rendered Wikipedia
+        saved with absolute links: "https://en.wikipedia.org/wiki/Page#cite_note-3"). Such a
+        link stays on the page when the address is the page's own, or when its fragment names
+        a note of this page; it is no second source to check.
+        """
+        href = href.strip()
+        if href.startswith("#"):
+            return href[1:] or None
+        address, mark, fragment = href.partition("#")
+        if not mark or not fragment:
+            return None
+        if fragment.startswith(_NOTE_FRAGMENTS) and (fragment in self.ids or unquote(fragment) in self.ids):
+            return fragment
+        if self.addresses and _without_scheme(address, self.base) in self.addresses:
+            return fragment
+        return None
+
+
+# How MediaWiki names its notes and the backlinks to their markers.
+_NOTE_FRAGMENTS = ("cite_note-", "cite_ref-")
+
+
+def _without_scheme(address: str, base: str | None) -> str | None:
+    try:
+        url = normalise_url(address, base)
+    except MalformedURL:
+        return None
+    return url.partition(":")[2]
+
+
+def this_page(tags: list[Tag], ids: frozenset[str], base: str | None) -> ThisPage:
+    """The page's own addresses, from ``<link rel=canonical>``, ``og:url`` and ``<base>``."""
+    addresses: set[str] = set()
+    written = [base] if base else []
+    for tag in tags:
+        if tag.name == "link" and "canonical" in _words(tag.get("rel")):
+            written.append(str(tag.get("href", "")))
+        elif tag.name == "meta" and str(tag.get("property", tag.get("name", ""))).strip().lower() == "og:url":
+            written.append(str(tag.get("content", "")))
+    for address in written:
+        if address.strip():
+            own = _without_scheme(address.strip().partition("#")[0], base)
+            if own is not None:
+                addresses.add(own)
+    return ThisPage(frozenset(addresses), ids, base)
 
 
 def is_footnote_marker(anchor: Tag) -> bool:
@@ -148,13 +207,16 @@ def _is_empty(note: Tag) -> bool:
     return not "".join(text_parts).strip(_BACKLINK_DEBRIS)
 
 
-def find_footnotes(tags: list[Tag], elements_by_id: dict[str, Tag]) -> HtmlFootnotes:
+def find_footnotes(tags: list[Tag], elements_by_id: dict[str, Tag], page: ThisPage) -> HtmlFootnotes:
     """The footnote markers and notes among ``tags`` (every tag of a page), checked against each other."""
     result = HtmlFootnotes()
     markers: list[tuple[Tag, str]] = []
     for anchor in tags:
         if anchor.name == "a" and "href" in anchor.attrs:
-            target = _fragment(anchor)
+            href = anchor.get("href")
+            target = page.fragment(href) if isinstance(href, str) else None
+            if target is not None and target not in elements_by_id and unquote(target) in elements_by_id:
+                target = unquote(target)
             if target is not None and is_footnote_marker(anchor):
                 markers.append((anchor, target))
     listed = list(_listed_notes(tags))
