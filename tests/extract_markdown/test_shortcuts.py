@@ -46,6 +46,10 @@ Code `[h](http://code.example/)` and &amp; [i&amp;j](http://amp.example/?a=1&amp
 
 Nested [outer [inner](http://inner.example/)](http://outer.example/) and [](http://empty.example/).
 
+Inline ^[note with http://inline.example/a and [o2](http://inline.example/b)] and ^[x](http://caret2.example/).
+
+Inline in a list item ^[*Pub* http://inline.example/c] and an empty ^[] one.
+
 Emphasis *[k](http://em.example/)* and **[l](http://strong.example/)** and _[m](http://u.example/)_.
 
 Multi-line paragraph with [a link

@@ -27,13 +27,13 @@ from markdown_it.helpers import parseLinkDestination
 from markdown_it.token import Token
 
 from verifier.extract.bareurls import find_bare_urls
-from verifier.extract.base import Extraction, LineIndex, Source
+from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import find_access_date, find_publication_date
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
 from verifier.extract.markdown_blocks import Block, Inline, NumberedList, simple_blocks
 from verifier.extract.markdown_chunks import chunk_spans, may_hold_references
 from verifier.extract.markdown_html import scan_html
-from verifier.extract.markdown_positions import BlockMap, ContentMap, LineMap
+from verifier.extract.markdown_positions import BlockMap, ContentMap, LineMap, ShiftedMap
 from verifier.extract.markdown_tokens import ESCAPED_MARKER, make_parser
 from verifier.extract.urls import (
     MalformedURL,
@@ -64,9 +64,10 @@ _LINK_MARKUP = (
 )
 _EMPHASIS_MARKUP = r"|(?<![^ ])\*(?P<emphasis>[^\W_](?:[^*_~&\[\]\\`<>!\n]*[^\W_])?)\*(?=[ .,;:)]|$)"
 # Anything else that could start markup, which only the inline parser reads right ("!" only
-# before "[": an image). Found first at its place, it sends the content to the parser.
-_OTHER = r"|(?P<other>[\[\]\\`<]|!(?=\[))"
-_OTHER_WITH_EMPHASIS = r"|(?P<other>[\[\]\\`<*_~&\n]|!(?=\[))"
+# before "[": an image; "^" only before "[": an inline footnote). Found first at its place, it
+# sends the content to the parser.
+_OTHER = r"|(?P<other>[\[\]\\`<]|[!^](?=\[))"
+_OTHER_WITH_EMPHASIS = r"|(?P<other>[\[\]\\`<*_~&\n]|[!^](?=\[))"
 _SIMPLE_MARKUP = re.compile(_LINK_MARKUP + _OTHER)
 _SIMPLE_MARKUP_WITH_EMPHASIS = re.compile(_LINK_MARKUP + _EMPHASIS_MARKUP + _OTHER_WITH_EMPHASIS)
 # A footnote definition's "[^x]:" (never a reference definition: the footnote rule runs first).
@@ -123,6 +124,7 @@ class _Walk:
         self.footnote_scopes: list[_Scope] = []
         self.numbered_lists: list[tuple[int, list[_Scope]]] = []  # (line, items)
         self.link_text_by_label: dict[str, str] = {}
+        self.inline_notes = 0
         # 0-based number of the first line of the piece being parsed (token maps count from it).
         self.line_offset = 0
 
@@ -334,6 +336,8 @@ class _Walk:
                     link_text.append(child.content)
             elif kind == "html_inline":
                 anchor_start = self._html_inline(block, content, child, scope, anchor_start, excluded)
+            elif kind == "footnote_ref" and span is not None and "label" not in child.meta:
+                self._inline_note(block, content, child, span)
             elif kind in ("footnote_ref", ESCAPED_MARKER) and span is not None:
                 use = FootnoteUse(str(child.meta["label"]), self._line_at(block.offset(span[0])))
                 (self.uses if kind == "footnote_ref" else self.markers).append(use)
@@ -359,6 +363,23 @@ class _Walk:
                 self._bare_urls(block, content, position, start, scope)
             position = max(position, end)
         self._bare_urls(block, content, position, len(content), scope)
+
+    def _inline_note(self, block: ContentMap, content: str, child: Token, span: tuple[int, int]) -> None:
+        """``^[text]``: a footnote defined where it is cited, so it is used and defined at once."""
+        self.inline_notes += 1
+        line = self._line_at(block.offset(span[0]))
+        start, end = span[0] + 2, span[1] - 1  # inside "^[" and "]"
+        written = content[start:end]
+        # Labelled with a space, which a "[^label]" cannot hold, so the two never clash.
+        note = _Scope(f"inline {self.inline_notes}", line, has_content=bool(written.strip()))
+        note.start, note.end = block.span(self.text, content, start, end)
+        self.footnote_scopes.append(note)
+        self.uses.append(FootnoteUse(note.label, line))
+        footnotes = self.env.get("footnotes")
+        entry = footnotes["list"].get(child.meta.get("id")) if isinstance(footnotes, dict) else None
+        tokens = entry.pop("tokens", None) if isinstance(entry, dict) else None
+        if isinstance(tokens, list):
+            self._children(ShiftedMap(block, content, start), written, tokens, note)
 
     def _rendered(self, written: str) -> str:
         """Link text as shown, emphasis markers and entities resolved (the lean parser keeps them)."""
@@ -634,7 +655,7 @@ def _parsers() -> tuple[MarkdownIt, MarkdownIt]:
 def extract_markdown(source: Source) -> Extraction:
     """Every reference and footnote issue in a Markdown document."""
     with _collection_paused():
-        return _extract(source, CHUNK_SIZE)
+        return read_with_line_feeds(source, lambda lines: _extract(lines, CHUNK_SIZE))
 
 
 @contextlib.contextmanager

@@ -7,25 +7,29 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from verifier.extract.html_attributes import AttributeSpan, srcset_urls
+
 # The attributes that point somewhere, by tag.
 URL_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "a": ("href",),
     "area": ("href",),
     "link": ("href",),
-    "img": ("src",),
+    "img": ("src", "srcset"),
     "iframe": ("src",),
     "embed": ("src",),
-    "source": ("src",),
+    "source": ("src", "srcset"),
     "video": ("src", "poster"),
     "audio": ("src",),
     "track": ("src",),
     "script": ("src",),
-    "object": ("data",),
+    "object": ("codebase", "data"),
     "blockquote": ("cite",),
     "q": ("cite",),
     "ins": ("cite",),
     "del": ("cite",),
 }
+# Custom elements (<my-link href=…>) take URLs in the attributes the standard elements use.
+_CUSTOM_ELEMENT_ATTRIBUTES = ("href", "src", "srcset", "cite")
 
 # Text inside these is not prose: a URL there is code, or already the anchor's own target.
 _NOT_PROSE = frozenset({"a", "code", "pre", "script", "style", "kbd", "samp"})
@@ -90,7 +94,7 @@ class _Scanner(HTMLParser):
             self.texts.append(HtmlText(self._offset(), data))
 
     def _record(self, tag: str) -> None:
-        wanted = URL_ATTRIBUTES.get(tag)
+        wanted = URL_ATTRIBUTES.get(tag) or (_CUSTOM_ELEMENT_ATTRIBUTES if "-" in tag else None)
         written = self.get_starttag_text()
         if not wanted or written is None:
             return
@@ -100,7 +104,12 @@ class _Scanner(HTMLParser):
             if name not in wanted:
                 continue
             group = next(g for g in ("double", "single", "bare") if match.group(g) is not None)
-            if match.start(group) < match.end(group):
+            if match.start(group) >= match.end(group):
+                continue
+            if name == "srcset":
+                value = AttributeSpan(match.group(group), base + match.start(group), base + match.end(group))
+                self.urls.extend(HtmlUrl(tag, name, part.start, part.end) for part in srcset_urls(value))
+            else:
                 self.urls.append(HtmlUrl(tag, name, base + match.start(group), base + match.end(group)))
 
 

@@ -79,4 +79,21 @@ class LineMap:
         return self.start + start, self.start + end
 
 
-ContentMap = BlockMap | LineMap
+class ShiftedMap:
+    """Maps offsets in a part of some content (an inline footnote's text) through that content's map."""
+
+    __slots__ = ("_content", "_map", "_shift")
+
+    def __init__(self, content_map: ContentMap, content: str, shift: int) -> None:
+        self._map = content_map
+        self._content = content
+        self._shift = shift
+
+    def offset(self, position: int) -> int:
+        return self._map.offset(self._shift + position)
+
+    def span(self, text: str, content: str, start: int, end: int) -> tuple[int, int]:
+        return self._map.span(text, self._content, self._shift + start, self._shift + end)
+
+
+ContentMap = BlockMap | LineMap | ShiftedMap

@@ -4,7 +4,8 @@ markdown-it gives block tokens line maps only. The inline rules that produce lin
 autolinks, code spans, raw HTML and footnote markers are wrapped here so that each token they
 push carries ``meta["span"]``: its (start, end) offsets in the inline source. Links and images
 also carry ``meta["destination"]``, the offsets of the URL as written, or ``meta["ref_label"]``
-when the URL lives in a reference definition elsewhere.
+when the URL lives in a reference definition elsewhere. An inline footnote (``^[text]``) is a
+``footnote_ref`` with no ``label``; its span covers the whole note.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkLabel, parseLinkT
 from markdown_it.helpers.parse_link_destination import _Result
 from markdown_it.rules_inline import StateInline
 from mdit_py_plugins.footnote import footnote_plugin
-from mdit_py_plugins.footnote.index import footnote_ref
+from mdit_py_plugins.footnote.index import footnote_inline, footnote_ref
 
 InlineRule = Callable[[StateInline, bool], bool]
 
@@ -34,6 +35,7 @@ _TRACKED = {
     "backticks": "code_inline",
     "html_inline": "html_inline",
     "footnote_ref": "footnote_ref",
+    "footnote_inline": "footnote_ref",
 }
 
 _MAX_MARKER_DIGITS = 4
@@ -142,13 +144,14 @@ def _rules() -> dict[str, InlineRule]:
         "backticks": rules_inline.backtick,
         "html_inline": rules_inline.html_inline,
         "footnote_ref": partial(footnote_ref, always_match=True),
+        "footnote_inline": footnote_inline,
     }
 
 
 # A destination with no escape, pointy bracket or parenthesis ends at the first space, control
 # character or ")": that common case is found at regex speed, the rest by markdown-it itself.
 _PLAIN_DESTINATION = re.compile(r"[^\x00-\x20\x7f()\\]*")
-_LEAN_TERMINATORS = re.compile(r"[\\`\[\]!<]")
+_LEAN_TERMINATORS = re.compile(r"[\\`\[\]!<^]")
 
 
 def fast_link_destination(string: str, pos: int, maximum: int) -> _Result:
@@ -183,7 +186,8 @@ def make_parser(*, emphasis: bool) -> MarkdownIt:
     and finds the same links; emphasis is only needed to read publishers in citations.
     """
     md = MarkdownIt("commonmark", {"inline_definitions": True}).enable(["table", "strikethrough"])
-    md.use(footnote_plugin, inline=False, move_to_end=False, always_match_refs=True)
+    # Inline footnotes ("^[text]") are notes too: their links belong to them.
+    md.use(footnote_plugin, inline=True, move_to_end=False, always_match_refs=True)
     # URLs are taken from the source as written; markdown-it's own encoding is not needed
     # and its safety filter would hide javascript: and data: links from the report.
     md.normalizeLink = _keep  # type: ignore[method-assign]
