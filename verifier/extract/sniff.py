@@ -18,6 +18,10 @@ from verifier.model import Format
 SNIFF_CHARS = 64 * 1024
 #: Least evidence a markup format needs before it is preferred to plain text.
 MIN_EVIDENCE = 4.0
+#: A document this short holds too little for MIN_EVIDENCE: a paragraph and one list item
+#: with a link. It needs less, provided one construct in it is unmistakably markup.
+SHORT_DOCUMENT = 2000
+MIN_SHORT_EVIDENCE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +78,22 @@ _SIGNALS: Mapping[Format, tuple[Signal, ...]] = {
 }
 
 
+# Constructs that plain text and PDF text do not contain by accident: a Markdown link with a
+# URL or path as its destination, and an HTML element with its end tag.
+_UNMISTAKABLE: Mapping[Format, re.Pattern[str]] = {
+    Format.MARKDOWN: re.compile(
+        r"!?\[[^\[\]\n]+\]\((?:<[^<>\n]+>|[^()\s]*[:/.#][^()\s]*)(?:\s+\"[^\"\n]*\")?\)"
+    ),
+    Format.HTML: re.compile(
+        r"<(?P<tag>a|p|div|span|ul|ol|li|table|h[1-6]|em|strong|blockquote|cite|sup|section|article)"
+        r"(?:\s[^<>]*)?>[^<>]*(?:<[^<>]*>[^<>]*)*?</(?P=tag)\s*>",
+        re.IGNORECASE,
+    ),
+}
+# A carriage return not followed by a line feed ends a line in classic Mac OS files.
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def format_evidence(text: str) -> dict[Format, float]:
     """The weighted evidence for each markup format in the head of ``text``."""
     head = text[:SNIFF_CHARS]
@@ -94,11 +114,14 @@ def format_evidence(text: str) -> dict[Format, float]:
 def sniff_format(text: str) -> Format:
     """The format ``text`` is written in: html, wikitext, markdown or (failing all) text."""
     head = text[:SNIFF_CHARS]
+    if "\r" in head:
+        # Line-anchored signals ("^# Title") must see the line breaks of classic Mac files too.
+        head = _LONE_CR.sub("\n", head)
     if _HTML_PROLOGUE.match(head) or (head.lstrip()[:1] == "<" and _HTML_ROOT.search(head[:4096])):
         return Format.HTML
     evidence = format_evidence(head)
     best = max(evidence, key=lambda fmt: evidence[fmt])
-    if evidence[best] < MIN_EVIDENCE:
+    if evidence[best] < MIN_EVIDENCE and not _short_and_unmistakable(head, best, evidence[best]):
         return Format.TEXT
     if best is Format.HTML:
         # Markdown and wikitext both allow raw HTML (a README's tables, a wiki's <div>s), and
@@ -108,3 +131,14 @@ def sniff_format(text: str) -> Format:
         if others:
             return max(others, key=lambda fmt: evidence[fmt])
     return best
+
+
+def _short_and_unmistakable(head: str, fmt: Format, evidence: float) -> bool:
+    """Whether a short document's little evidence for ``fmt`` includes a construct only markup writes."""
+    pattern = _UNMISTAKABLE.get(fmt)
+    return (
+        pattern is not None
+        and len(head) < SHORT_DOCUMENT
+        and evidence >= MIN_SHORT_EVIDENCE
+        and pattern.search(head) is not None
+    )
