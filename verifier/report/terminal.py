@@ -8,12 +8,18 @@ it on or off), so logs and pipes stay clean.
 from __future__ import annotations
 
 import os
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import idna
 
 from verifier.model import LinkResult, Outcome
+from verifier.report.rows import display_url
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -29,8 +35,24 @@ OUTCOME_STYLES = {
     Outcome.SKIPPED.value: "dim",
 }
 
-#: How many dead links the summary lists before saying how many more there are.
-DEAD_LIST_LIMIT = 50
+#: Outcomes the summary lists links of, worst first.
+FINDING_OUTCOMES: tuple[str, ...] = ("dead", "archived", "restricted", "unknown")
+OUTCOME_TITLES = {
+    "dead": "Dead links",
+    "archived": "Archived links (dead, with a snapshot)",
+    "restricted": "Restricted links",
+    "unknown": "Links without a verdict",
+}
+#: How many findings the summary lists; a document with thousands of footnotes would otherwise
+#: print hundreds of kilobytes, which the reports hold better.
+FINDINGS_LIMIT = 20
+#: Changes since the last run listed before the rest are left to the reports.
+CHANGES_LIMIT = 10
+#: Places listed per finding.
+PLACES_LIMIT = 2
+
+# A punycode label of a host name (RFC 3492's ACE prefix).
+_PUNYCODE_LABEL = re.compile(r"(?i)(?<![^.])xn--[a-z0-9-]+")
 
 
 def progress_wanted(
@@ -85,40 +107,104 @@ class TerminalProgress:
         self._progress.update(self._task, advance=1, dead=self._dead)
 
 
+def _printable(text: str) -> str:
+    """Document text as the terminal should show it: control characters escaped, never obeyed."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else f"\\x{ord(char):02x}" for char in text)
+
+
+def _host_label(match: re.Match[str]) -> str:
+    try:
+        return idna.decode(match.group(0))
+    except (idna.IDNAError, UnicodeError):
+        return match.group(0)
+
+
+def iri(url: str) -> str:
+    """A URL as people write it: a punycode host in its own script, non-ASCII escapes decoded.
+
+    https://xn--r8jz45g.jp/%E3%83%91%E3%82%B9 is shown as https://例え.jp/パス; escapes that would
+    change what the address says (%2F, invisible or direction-changing characters) stay escaped.
+    """
+    shown = display_url(url)
+    try:
+        netloc = urlsplit(shown).netloc
+    except ValueError:
+        return _printable(shown)
+    if "xn--" in netloc.lower():
+        userinfo, at, host = netloc.rpartition("@")
+        decoded = userinfo + at + _PUNYCODE_LABEL.sub(_host_label, host)
+        shown = shown.replace(netloc, decoded, 1)
+    return _printable(shown)
+
+
 def _where(occurrence: Mapping[str, Any]) -> str:
     where = f"{occurrence['path']}:{occurrence['line']}"
     if occurrence.get("footnote"):
         where += f" [{occurrence['footnote']}]"
-    return where
+    return _printable(where)
+
+
+def _places(occurrences: Sequence[Mapping[str, Any]]) -> str:
+    shown = ", ".join(_where(occurrence) for occurrence in occurrences[:PLACES_LIMIT])
+    rest = len(occurrences) - PLACES_LIMIT
+    return shown + (f" and {rest:,} more place{'s' if rest != 1 else ''}" if rest > 0 else "")
 
 
 #: One piece of summary text and its rich style ("" for none).
 Span = tuple[str, str]
 
 
-def summary_lines(report: Mapping[str, Any]) -> list[list[Span]]:
-    """The summary after the outcome table: dead links with where they are cited, then changes."""
+def _findings(report: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+    found: dict[str, list[Mapping[str, Any]]] = {outcome: [] for outcome in FINDING_OUTCOMES}
+    for link in report.get("links", []):
+        if link["outcome"] in found:
+            found[link["outcome"]].append(link)
+    return found
+
+
+def summary_lines(report: Mapping[str, Any], reports: Sequence[str | Path] = ()) -> list[list[Span]]:
+    """What follows the outcome table: the worst findings (dead first) with where each is cited,
+    then what changed since the last run, each cut short with a count of what the reports add."""
     lines: list[list[Span]] = []
-    dead = [link for link in report["links"] if link["outcome"] == Outcome.DEAD.value]
-    if dead:
-        lines += [[("", "")], [(f"Dead links ({len(dead)})", "bold red")]]
-        for link in dead[:DEAD_LIST_LIMIT]:
-            lines.append([(f"  {link['url']}", "red"), (f" — {link['reason']}", "")])
-            places = ", ".join(_where(occurrence) for occurrence in link["occurrences"])
-            lines.append([(f"    cited at {places}", "dim")])
-        if len(dead) > DEAD_LIST_LIMIT:
-            lines.append([(f"  … and {len(dead) - DEAD_LIST_LIMIT} more (see the report)", "")])
+    room = FINDINGS_LIMIT
+    left: dict[str, int] = {}
+    for outcome, links in _findings(report).items():
+        if not links:
+            continue
+        listed = links[:room]
+        if listed:
+            title = f"{OUTCOME_TITLES[outcome]} ({len(links):,})"
+            lines += [[("", "")], [(title, OUTCOME_STYLES.get(outcome, "bold") + " bold")]]
+            for link in listed:
+                lines.append(
+                    [(f"  {iri(link['url'])}", OUTCOME_STYLES.get(outcome, "")), (f" — {link['reason']}", "")]
+                )
+                if link.get("occurrences"):
+                    lines.append([(f"    cited at {_places(link['occurrences'])}", "dim")])
+            room -= len(listed)
+        if len(links) > len(listed):
+            left[outcome] = len(links) - len(listed)
+    if left:
+        more = sum(left.values())
+        detail = ", ".join(f"{count:,} {outcome}" for outcome, count in left.items())
+        lines.append([(f"  … and {more:,} more ({detail}) in the reports", "")])
     changes = report.get("changes") or []
     if changes:
-        lines += [[("", "")], [(f"Changed since the last run ({len(changes)})", "bold")]]
-        for change in changes:
+        lines += [[("", "")], [(f"Changed since the last run ({len(changes):,})", "bold")]]
+        for change in changes[:CHANGES_LIMIT]:
             lines.append(
                 [
                     ("  ", ""),
                     (f"{change['change']:<15}", OUTCOME_STYLES.get(change["after"], "")),
-                    (f" {change['before']} → {change['after']}  {change['url']}", ""),
+                    (f" {change['before']} → {change['after']}  {iri(change['url'])}", ""),
                 ]
             )
+        if len(changes) > CHANGES_LIMIT:
+            lines.append([(f"  … and {len(changes) - CHANGES_LIMIT:,} more in the reports", "")])
+    if reports:
+        lines += [[("", "")], [("Reports: ", "bold"), (", ".join(str(path) for path in reports), "")]]
     return lines
 
 
@@ -131,30 +217,33 @@ def summary_table(report: Mapping[str, Any]) -> Table:
     table.add_column("links", justify="right")
     summary: Mapping[str, int] = report["summary"]
     for outcome, count in summary.items():
-        table.add_row(Text(outcome, style=OUTCOME_STYLES.get(outcome, "")), str(count))
-    table.add_row(Text("total", style="bold"), str(sum(summary.values())))
+        table.add_row(Text(outcome, style=OUTCOME_STYLES.get(outcome, "")), f"{count:,}")
+    table.add_row(Text("total", style="bold"), f"{sum(summary.values()):,}")
     return table
 
 
-def print_summary(report: Mapping[str, Any], console: Console) -> None:
-    """The outcome counts, every dead link with where it is cited, and what changed since last run."""
+def print_summary(report: Mapping[str, Any], console: Console, reports: Sequence[str | Path] = ()) -> None:
+    """The outcome counts, the worst findings with where they are cited, what changed since the
+    last run, and where the reports are: a screenful, however long the documents."""
     from rich.text import Text
 
     console.print(summary_table(report))
-    for spans in summary_lines(report):
+    for spans in summary_lines(report, reports):
         line = Text()
         for text, style in spans:
             line.append(text, style=style)
         console.print(line)
 
 
-def write_plain_summary(report: Mapping[str, Any], stream: IO[str]) -> None:
+def write_plain_summary(
+    report: Mapping[str, Any], stream: IO[str], reports: Sequence[str | Path] = ()
+) -> None:
     """The same summary as plain text, for logs and pipes: no colour to strip, no rich to load."""
     summary: Mapping[str, int] = report["summary"]
     rows = [*summary.items(), ("total", sum(summary.values()))]
     width = max(len(name) for name, _ in rows)
-    digits = max(len(str(count)) for _, count in rows)
+    digits = max(len(f"{count:,}") for _, count in rows)
     out = ["Links by outcome"]
-    out += [f"  {name:<{width}}  {count:>{digits}}" for name, count in rows]
-    out += ["".join(text for text, _ in spans) for spans in summary_lines(report)]
+    out += [f"  {name:<{width}}  {count:>{digits},}" for name, count in rows]
+    out += ["".join(text for text, _ in spans) for spans in summary_lines(report, reports)]
     stream.write("\n".join(out) + "\n")
