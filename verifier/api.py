@@ -29,6 +29,7 @@ from verifier.check.plan import Target, plan_urls
 from verifier.check.runner import Progress, Runner
 from verifier.config import Settings, validate_settings
 from verifier.extract.cache import read_inputs
+from verifier.extract.discover import OwnFiles
 from verifier.model import CheckRun, Document, InputProblem
 from verifier.report.build import build_report
 from verifier.store.base import ExtractionCache, ResultStore
@@ -50,14 +51,31 @@ def _utcnow() -> dt.datetime:
 
 
 @contextlib.contextmanager
-def _store_for(settings: Settings, store: ResultStore | None) -> Iterator[ResultStore]:
-    """The store to use: the caller's (left open), else the SQLite file at ``cache_path``."""
+def _store_for(
+    settings: Settings, store: ResultStore | None, on_problem: ProblemHandler | None = None
+) -> Iterator[ResultStore]:
+    """The store to use: the caller's (left open), else the SQLite file at ``cache_path``.
+
+    That file is only a cache of results: a damaged one is set aside, with a warning naming
+    both paths, and the run starts cold instead of failing.
+    """
     if store is not None:
         yield store
         return
-    from verifier.store.sqlite import SQLiteStore
+    from verifier.store.sqlite import SQLiteStore, StoreDamaged, move_damaged
 
-    with SQLiteStore(settings.cache_path) as opened:
+    path = settings.cache_path
+    try:
+        opened = SQLiteStore(path)
+    except StoreDamaged as error:
+        moved = move_damaged(path, _utcnow())
+        warning = InputProblem(
+            str(path), None, f"{error}; moved to {moved}, this run starts without stored results", "warning"
+        )
+        if on_problem is not None:
+            on_problem(warning)
+        opened = SQLiteStore(path)
+    with opened:
         yield opened
 
 
@@ -115,12 +133,21 @@ def check_paths(
     validate_settings(settings)
     documents: list[Document] = []
     problems: list[InputProblem] = []
-    with _terminate_as_interrupt(), _store_for(settings, store) as opened:
+
+    def store_problem(problem: InputProblem) -> None:
+        problems.append(problem)
+        if on_problem is not None:
+            on_problem(problem)
+
+    with _terminate_as_interrupt(), _store_for(settings, store, store_problem) as opened:
         interrupted = False
         if progress is not None:
             progress.phase("reading")
         try:
-            read_inputs(paths, documents, problems, cache=_cache(settings, opened), on_problem=on_problem)
+            own = OwnFiles.of(settings.output_dir, settings.cache_path)
+            read_inputs(
+                paths, documents, problems, cache=_cache(settings, opened), on_problem=on_problem, own=own
+            )
         except KeyboardInterrupt:
             interrupted = True
         if not documents and not interrupted:

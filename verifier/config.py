@@ -230,8 +230,13 @@ class Settings:
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
+#: Keys named as their command-line flag where the setting's own name differs; both are accepted.
+ALIASES = {"format": "formats", "cache": "use_cache", "header": "headers"}
+
+
 def _key(name: str) -> str:
-    return name.replace("-", "_")
+    key = name.replace("-", "_")
+    return ALIASES.get(key, key)
 
 
 #: What ``--fail-on`` may name: outcomes that can fail a run, or "never".
@@ -332,6 +337,11 @@ def _from_mapping(table: Mapping[str, Any], where: str) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for raw_key, value in table.items():
         name = _key(raw_key)
+        if name == "verifier" and isinstance(value, Mapping):
+            raise ConfigError(
+                f"{where}: a [verifier] table is not read; in verifier.toml put the settings at the top"
+                " level (max-concurrency = 32), in pyproject.toml under [tool.verifier]"
+            )
         if name not in _FIELDS:
             known = ", ".join(sorted(n.replace("_", "-") for n in _FIELDS))
             raise ConfigError(f"{where}: unknown setting {raw_key!r} (known: {known})")
@@ -347,10 +357,14 @@ def read_config_file(path: Path) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("verifier", {})
+        if "verifier" not in data.get("tool", {}):
+            raise ConfigError(f"{path}: has no [tool.verifier] table; add one, or name a verifier.toml")
+        table = data["tool"]["verifier"]
     else:
         table = data.get("tool", {}).get("verifier", data)
     return _from_mapping(table, str(path))
@@ -369,7 +383,7 @@ def find_config_file(start: Path) -> Path | None:
             try:
                 if "verifier" in tomllib.loads(candidate.read_text(encoding="utf-8")).get("tool", {}):
                     return candidate
-            except (tomllib.TOMLDecodeError, OSError):
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError):
                 continue
     return None
 

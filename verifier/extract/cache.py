@@ -15,7 +15,7 @@ from pathlib import Path
 
 from verifier import __version__, collector
 from verifier.extract import extract_bytes, extract_file
-from verifier.extract.discover import InputFile, StandardInput, iter_input_files
+from verifier.extract.discover import NOTHING_OWN, InputFile, OwnFiles, StandardInput, iter_input_files
 from verifier.model import Document, InputProblem
 from verifier.store.base import ExtractionCache
 
@@ -66,12 +66,13 @@ def read_inputs(
     *,
     cache: ExtractionCache | None = None,
     on_problem: Callable[[InputProblem], None] | None = None,
+    own: OwnFiles = NOTHING_OWN,
 ) -> None:
     """Append each path's documents and problems as they are read.
 
     The lists are the caller's, so that a run stopped half way (Ctrl-C) keeps what was read.
     """
-    for item in iter_input_files(list(paths)):
+    for item in iter_input_files(list(paths), own):
         found: list[InputProblem]
         if isinstance(item, InputProblem):
             document, found = None, [item]

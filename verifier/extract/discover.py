@@ -40,6 +40,49 @@ class StandardInput:
     display_path: str = "<stdin>"
 
 
+#: The files verifier writes as reports: never documents, wherever a walk finds them.
+REPORT_NAMES = frozenset(
+    {
+        "link-health.json",
+        "link-health.html",
+        "link-health.md",
+        "link-health.junit.xml",
+        "link-health.sarif",
+        "link-health.csv",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class OwnFiles:
+    """What verifier writes (the report folder, the store's files): skipped by walks and globs."""
+
+    places: tuple[Path, ...] = ()
+
+    def holds(self, path: str) -> bool:
+        if not self.places:
+            return False
+        resolved = Path(path).resolve()
+        return any(resolved == place or place in resolved.parents for place in self.places)
+
+    @classmethod
+    def of(cls, output_dir: Path, store_file: Path) -> OwnFiles:
+        """The report folder and the store's file with its journal, as this run writes them.
+
+        A report folder that is the working folder (or above it) is left out: skipping it
+        would skip everything. Report files are still known by their names.
+        """
+        here = Path.cwd().resolve()
+        places = [store_file.with_name(store_file.name + suffix).resolve() for suffix in ("", "-wal", "-shm")]
+        folder = output_dir.resolve()
+        if folder != here and folder not in here.parents:
+            places.append(folder)
+        return cls(tuple(places))
+
+
+NOTHING_OWN = OwnFiles()
+
+
 def _skipped_directory(name: str) -> bool:
     return name.startswith(".") or name in SKIPPED_DIRECTORIES
 
@@ -55,7 +98,7 @@ def _display(path: str) -> str:
     return os.path.normpath(path)
 
 
-def _walk(root: str) -> Iterator[InputFile | InputProblem]:
+def _walk(root: str, own: OwnFiles) -> Iterator[InputFile | InputProblem]:
     problems: list[InputProblem] = []
 
     def report(error: OSError) -> None:
@@ -63,13 +106,19 @@ def _walk(root: str) -> Iterator[InputFile | InputProblem]:
         problems.append(InputProblem(where, None, f"cannot read directory: {error.strerror or error}"))
 
     for directory, subdirectories, files in os.walk(root, onerror=report):
-        subdirectories[:] = sorted(name for name in subdirectories if not _skipped_directory(name))
+        subdirectories[:] = sorted(
+            name
+            for name in subdirectories
+            if not _skipped_directory(name) and not own.holds(os.path.join(directory, name))
+        )
         yield from problems
         problems.clear()
         for name in sorted(files):
-            if name.startswith("."):
+            if name.startswith(".") or name in REPORT_NAMES:
                 continue
             full = os.path.join(directory, name)
+            if own.places and own.holds(full):
+                continue
             try:
                 mode = os.stat(full).st_mode
             except OSError:
@@ -79,33 +128,49 @@ def _walk(root: str) -> Iterator[InputFile | InputProblem]:
     yield from problems
 
 
-def _expand(argument: str) -> Iterator[InputFile | InputProblem]:
+def _expand(argument: str, own: OwnFiles) -> Iterator[InputFile | InputProblem]:
     if os.path.isdir(argument):
-        yield from _walk(argument)
+        yield from _walk(argument, own)
         return
     if os.path.exists(argument):
         if stat.S_ISREG(os.stat(argument).st_mode):
+            if os.path.basename(argument) in REPORT_NAMES or own.holds(argument):
+                yield InputProblem(
+                    _display(argument),
+                    None,
+                    "this is a file verifier wrote; it is read because it was named",
+                    severity="warning",
+                )
             yield InputFile(Path(argument), _display(argument))
         else:
             yield InputProblem(_display(argument), None, "not a regular file, skipped", severity="warning")
         return
     if _GLOB_MAGIC.intersection(argument):
         matches = sorted(
-            match for match in glob.glob(argument, recursive=True) if not _in_skipped(match, argument)
+            match
+            for match in glob.glob(argument, recursive=True)
+            if not _in_skipped(match, argument)
+            and os.path.basename(match) not in REPORT_NAMES
+            and not own.holds(match)
         )
         if not matches:
             yield InputProblem(argument, None, "no files match this pattern")
         for match in matches:
             if os.path.isdir(match):
-                yield from _walk(match)
+                yield from _walk(match, own)
             elif os.path.isfile(match):
                 yield InputFile(Path(match), _display(match))
         return
     yield InputProblem(argument, None, "no such file or directory")
 
 
-def iter_input_files(paths: Sequence[str]) -> Iterator[InputFile | StandardInput | InputProblem]:
-    """Every file the paths name, once each, in order; problems for paths that name nothing."""
+def iter_input_files(
+    paths: Sequence[str], own: OwnFiles = NOTHING_OWN
+) -> Iterator[InputFile | StandardInput | InputProblem]:
+    """Every file the paths name, once each, in order; problems for paths that name nothing.
+
+    Walks and globs pass over ``own`` folders and report files; a file named outright is read.
+    """
     seen: set[Path] = set()
     stdin_named = False
     for argument in paths:
@@ -114,7 +179,7 @@ def iter_input_files(paths: Sequence[str]) -> Iterator[InputFile | StandardInput
                 stdin_named = True
                 yield StandardInput()
             continue
-        for item in _expand(argument):
+        for item in _expand(argument, own):
             if isinstance(item, InputFile):
                 identity = item.fs_path.resolve()
                 if identity in seen:

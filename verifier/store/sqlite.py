@@ -140,6 +140,30 @@ def _chunks(items: list[str]) -> Iterator[list[str]]:
         yield items[start : start + _CHUNK]
 
 
+class StoreDamaged(StoreError):
+    """The file is an SQLite database whose content is damaged."""
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
+
+
+def move_damaged(path: Path, now: dt.datetime) -> Path:
+    """Set a damaged store aside as ``<name>.damaged-<UTC time>`` (its journal files with it)."""
+    stamp = now.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    path.rename(target)
+    for suffix in ("-wal", "-shm"):
+        journal = path.with_name(path.name + suffix)
+        if journal.exists():
+            journal.rename(target.with_name(target.name + suffix))
+    return target
+
+
 class SQLiteStore:
     """One connection to the store file; use as a context manager or call ``close``."""
 
@@ -161,8 +185,23 @@ class SQLiteStore:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA busy_timeout=5000")
             self._migrate()
+            # A page damaged inside a file whose header is intact fails only when it is read,
+            # perhaps half way through a run: find out now, while starting cold is still cheap.
+            verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
         except sqlite3.DatabaseError as error:
+            self._close_quietly()
+            if _looks_like_sqlite(path):
+                raise StoreDamaged(f"{path}: the store is damaged ({error})") from None
             raise StoreError(f"{path}: not a usable verifier store: {error}") from None
+        if verdict != "ok":
+            self._close_quietly()
+            raise StoreDamaged(f"{path}: the store is damaged ({verdict})")
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
