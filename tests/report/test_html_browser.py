@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -42,10 +43,35 @@ def in_ci() -> bool:
 
 
 def unavailable(message: str) -> NoReturn:
-    """Outside CI a missing browser is a skip that says why; in CI it is a failure."""
+    """Outside CI a missing browser (or font) is a skip that says why; in CI it is a failure."""
     if in_ci():
-        pytest.fail(f"browser test needs Chromium and Playwright in CI: {message}")
+        pytest.fail(f"browser test cannot run in CI, where .ci/run installs what it needs: {message}")
     pytest.skip(message)
+
+
+def cjk_font_missing() -> str | None:
+    """Why Chinese text would be drawn as empty boxes, or None when a font for it is installed.
+
+    Asks fontconfig, which is what Chromium draws with on Linux; where fc-list is absent nothing
+    can be told, and the test runs.
+    """
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        found = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if found.returncode != 0 or found.stdout.strip():
+        return None
+    return "no font for Chinese text is installed (`apt-get install fonts-noto-cjk`)"
+
+
+def require_cjk_font() -> None:
+    """Skip (fail in CI) a test of CJK glyphs on a machine with no CJK font."""
+    missing = cjk_font_missing()
+    if missing is not None:
+        unavailable(missing)
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.report.test_html_browser import ARTIFACTS, browser, visible_rows
+from tests.report.test_html_browser import ARTIFACTS, browser, require_cjk_font, visible_rows
 from tests.seeds_e2e.conftest import (
     CHOSUN,
     CHOSUN_GOOD,
@@ -102,6 +102,7 @@ def test_filters_narrow_the_table(seeds_page: dict[str, Any]) -> None:
 
 
 def test_chinese_text_renders_with_real_glyphs(seeds_page: dict[str, Any]) -> None:
+    require_cjk_font()
     page = seeds_page["page"]
     assert page.get_by_text("南韓", exact=True).count() >= 1
     # A glyph drawn from a CJK font differs from the box drawn for a character no font has.
