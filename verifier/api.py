@@ -18,8 +18,10 @@ due URLs). Every result is written to the store as it arrives.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from types import FrameType
 
@@ -143,6 +145,7 @@ def check_paths(
         interrupted = False
         if progress is not None:
             progress.phase("reading")
+        began = time.monotonic()
         try:
             own = OwnFiles.of(settings.output_dir, settings.cache_path)
             read_inputs(
@@ -152,6 +155,7 @@ def check_paths(
             interrupted = True
         if not documents and not interrupted:
             raise NoDocumentsError("no documents to check")
+        read = time.monotonic()
         runner = Runner(settings, opened, progress=progress)
         try:
             with collector.paused():
@@ -164,7 +168,9 @@ def check_paths(
         except KeyboardInterrupt:
             interrupted = True
         with collector.paused():
-            return runner.finish(interrupted=interrupted, documents=documents, problems=problems)
+            run = runner.finish(interrupted=interrupted, documents=documents, problems=problems)
+        phases = {"reading": read - began, "checking": time.monotonic() - read}
+        return dataclasses.replace(run, phases=phases)
 
 
 def _cache(settings: Settings, store: ResultStore) -> ExtractionCache | None:

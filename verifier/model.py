@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -235,6 +235,8 @@ class CheckRun:
     run_id: int | None = None
     documents: tuple[Document, ...] = ()
     problems: tuple[InputProblem, ...] = ()
+    #: Seconds each phase took ("reading", "checking"), in the order they ran.
+    phases: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def interrupted(self) -> bool:

@@ -50,7 +50,7 @@ def test_interrupted_run_writes_a_valid_partial_report(workspace: Workspace, sit
     try:
         wait_for(lambda: stored_results(workspace.cache) >= 3 and site.count("/slow/1") >= 1, timeout=20)
         process.send_signal(signum)
-        _out, err = process.communicate(timeout=20)
+        out, err = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
             process.kill()
@@ -63,7 +63,11 @@ def test_interrupted_run_writes_a_valid_partial_report(workspace: Workspace, sit
     assert all(links[url]["outcome"] == "live" for url in fast)
     assert all(links[url]["outcome"] == "unknown" for url in slow)
     assert all(links[url]["reason"] == INTERRUPTED_REASON for url in slow)
+    assert all(links[url]["checked"] is False for url in slow)
+    assert all("checked" not in links[url] for url in fast)
     assert report["run"]["status"] == "interrupted"
+    assert report["run"]["unchecked"] == 2
+    assert "2 not checked (interrupted)" in out
     db = sqlite3.connect(workspace.cache)
     assert {row[0] for row in db.execute("SELECT url FROM results")} == set(fast)
     assert db.execute("SELECT status FROM runs").fetchall() == [("interrupted",)]

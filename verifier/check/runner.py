@@ -110,6 +110,7 @@ class Runner:
         self._host_links: Counter[str] = Counter()
         self._archive: ArchiveClient | None = None
         self._archive_down: str | None = None
+        self._archive_queue = 0
         self._open_lock: asyncio.Lock | None = None
         self._checks: dict[str, asyncio.Future[LiveVerdict]] = {}
         self._histories: dict[str, HistoryRow] = {}
@@ -476,6 +477,7 @@ class Runner:
         if self._archive_down is not None:
             return None, self._archive_down
         client = await self._archive_client()
+        self._archive_waiting(+1)
         try:
             snapshot = await client.nearest_snapshot(url, when)
             if snapshot is not None and settings.archive_verify and not await client.verify(snapshot):
@@ -484,8 +486,19 @@ class Runner:
             # Stop asking for the rest of the run: an archive that refuses must be left alone.
             self._archive_down = f"the archive is unavailable: {error}"
             return None, self._archive_down
+        finally:
+            self._archive_waiting(-1)
         self.store.record_archive_lookup(url, key, snapshot, self.clock())
         return snapshot, None
+
+    def _archive_waiting(self, change: int) -> None:
+        """Tell the progress display how many lookups wait on the archive's rate, and how long
+        they will take: a first run with many dead links is paced by it and would look hung."""
+        self._archive_queue += change
+        if self.progress is not None:
+            remaining = self._archive_queue
+            eta = remaining * 60.0 / self.settings.archive_rate if remaining else None
+            self.progress.waiting("Wayback lookups", remaining, eta)
 
     async def _save(self, url: str) -> Snapshot | None:
         from verifier._exceptions import ArchiveUnavailable

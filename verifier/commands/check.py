@@ -185,13 +185,13 @@ def _write_outputs(report: JSONObject, settings: Settings) -> int:
     from verifier.report.gate import decide
     from verifier.report.json import write_json_report
 
-    path = write_json_report(report, settings.output_dir)
+    written = [write_json_report(report, settings.output_dir)]
     fail_on = _fail_on_names(settings)
     others = [name for name in settings.formats if name.strip().lower() != "json"]
     if others:
         from verifier.report.render import render_formats
 
-        render_formats(report, others, settings.output_dir, fail_on=fail_on)
+        written += render_formats(report, others, settings.output_dir, fail_on=fail_on)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         from verifier.report.github import annotations
 
@@ -203,13 +203,11 @@ def _write_outputs(report: JSONObject, settings: Settings) -> int:
         from verifier.report.terminal import print_summary
 
         console = Console(highlight=False, soft_wrap=True)
-        print_summary(report, console)
-        console.print(f"\nReport: {path}")
+        print_summary(report, console, written)
     else:
         from verifier.report.terminal import write_plain_summary
 
-        write_plain_summary(report, sys.stdout)
-        print(f"\nReport: {path}")
+        write_plain_summary(report, sys.stdout, written)
     gate = decide(report, settings.fail_on, fail_only_new=settings.fail_only_new)
     if gate.message is not None:
         print(f"verifier: {gate.message}", file=sys.stderr)

@@ -196,6 +196,7 @@ def run_json(run: CheckRun) -> JSONObject:
         "unchecked": len(run.unchecked),
         "reused": run.reused,
         "requests": {"live": run.live_requests, "archive": run.archive_requests},
+        "phases": {name: round(seconds, 3) for name, seconds in run.phases.items()},
     }
 
 

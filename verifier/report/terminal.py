@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -68,6 +69,17 @@ def progress_wanted(
     return target.isatty()
 
 
+_PHASES = {"reading": "reading documents", "checking": "checking links"}
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
 class TerminalProgress:
     """A rich progress bar on stderr that counts links as their results arrive."""
 
@@ -76,16 +88,21 @@ class TerminalProgress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         self._progress: Progress = Progress(
-            TextColumn("checking links"),
+            TextColumn("{task.fields[phase]}"),
             BarColumn(),
             MofNCompleteColumn(),
             TextColumn("{task.fields[dead]} dead"),
             TimeElapsedColumn(),
+            TextColumn("{task.fields[waiting]}"),
             console=console or Console(stderr=True),
             transient=True,
         )
         self._task: TaskID | None = None
         self._dead = 0
+        self._phase = "reading documents"
+        self._phase_started = time.monotonic()
+        #: Seconds each finished phase took, for the summary.
+        self.phase_seconds: dict[str, float] = {}
 
     def __enter__(self) -> TerminalProgress:
         self._progress.start()
@@ -97,7 +114,26 @@ class TerminalProgress:
         self._progress.stop()
 
     def started(self, total: int) -> None:
-        self._task = self._progress.add_task("links", total=total, dead=0)
+        self.phase("checking links")
+        self._task = self._progress.add_task("links", total=total, dead=0, phase=self._phase, waiting="")
+
+    def phase(self, name: str) -> None:
+        now = time.monotonic()
+        self.phase_seconds[self._phase] = self.phase_seconds.get(self._phase, 0.0) + now - self._phase_started
+        self._phase, self._phase_started = _PHASES.get(name, name), now
+        if self._task is not None:
+            self._progress.update(self._task, phase=self._phase)
+
+    def waiting(self, on: str, remaining: int, eta_s: float | None) -> None:
+        """Say what the run is paced by, so a slow stretch does not look like a hang."""
+        if self._task is None:
+            return
+        text = ""
+        if remaining:
+            text = f"{on}: {remaining} left"
+            if eta_s is not None and eta_s >= 1:
+                text += f", about {_duration(eta_s)}"
+        self._progress.update(self._task, waiting=text)
 
     def advanced(self, result: LinkResult) -> None:
         if self._task is None:
@@ -203,6 +239,13 @@ def summary_lines(report: Mapping[str, Any], reports: Sequence[str | Path] = ())
             )
         if len(changes) > CHANGES_LIMIT:
             lines.append([(f"  … and {len(changes) - CHANGES_LIMIT:,} more in the reports", "")])
+    run = report.get("run") or {}
+    if run.get("unchecked"):
+        lines += [[("", "")], [(f"{run['unchecked']:,} not checked (interrupted)", "bold yellow")]]
+    phases: Mapping[str, float] = run.get("phases") or {}
+    if phases:
+        took = ", ".join(f"{name} {_duration(seconds)}" for name, seconds in phases.items())
+        lines += [[("", "")], [(f"Took {_duration(sum(phases.values()))}: {took}", "dim")]]
     if reports:
         lines += [[("", "")], [("Reports: ", "bold"), (", ".join(str(path) for path in reports), "")]]
     return lines

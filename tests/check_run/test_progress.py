@@ -1,0 +1,70 @@
+"""A run says what it is waiting on and how long each phase took."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+import verifier
+from tests.check_run.conftest import Site, Workspace
+from verifier.model import LinkResult
+
+
+@dataclasses.dataclass
+class Recorder:
+    total: int = 0
+    results: list[LinkResult] = dataclasses.field(default_factory=list)
+    phases: list[str] = dataclasses.field(default_factory=list)
+    waits: list[tuple[str, int, float | None]] = dataclasses.field(default_factory=list)
+
+    def started(self, total: int) -> None:
+        self.total = total
+
+    def advanced(self, result: LinkResult) -> None:
+        self.results.append(result)
+
+    def phase(self, name: str) -> None:
+        self.phases.append(name)
+
+    def waiting(self, on: str, remaining: int, eta_s: float | None) -> None:
+        self.waits.append((on, remaining, eta_s))
+
+
+def test_progress_hears_phases_and_the_archive_wait(workspace: Workspace, site: Site, tmp_path: Path) -> None:
+    dead = [site.set(f"/gone/{n}", 404) for n in range(5)]
+    document = workspace.write("a.md", "".join(f"[x]({url})\n\n" for url in dead))
+    fake = workspace.wayback.url
+    settings = verifier.Settings(
+        cache_path=tmp_path / "c.sqlite",
+        cdx_endpoint=f"{fake}/cdx/search/cdx",
+        availability_endpoint=f"{fake}/wayback/available",
+        save_endpoint=f"{fake}/save",
+        snapshot_host=fake,
+        network_canaries=("localhost",),
+        soft404_probe=False,
+        archive_rate=6000.0,
+    )
+    recorder = Recorder()
+    run = verifier.check_paths([str(document)], settings, progress=recorder)
+    assert recorder.phases == ["reading", "checking"]
+    assert recorder.total == 5 and len(recorder.results) == 5
+    waits = [wait for wait in recorder.waits if wait[1]]
+    assert waits and all(on == "Wayback lookups" for on, _, _ in waits)
+    on, remaining, eta = max(waits, key=lambda wait: wait[1])
+    assert eta == pytest.approx(remaining * 60 / 6000.0)
+    assert recorder.waits[-1][1] == 0  # and it says when the wait is over
+    assert set(run.phases) == {"reading", "checking"}
+    report = verifier.build_report(run.documents, run)
+    assert set(report["run"]["phases"]) == {"reading", "checking"}
+
+
+def test_the_plain_summary_says_how_long_each_phase_took(
+    workspace: Workspace, site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    workspace.write("a.md", f"[a]({site.set('/ok')})\n")
+    assert workspace.check() == 0
+    out = capsys.readouterr().out
+    assert "Took " in out and "reading " in out and "checking " in out
+    assert f"Reports: {workspace.reports / 'link-health.json'}" in out
