@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 from typing import Protocol
@@ -85,20 +86,34 @@ def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = Fal
     )
 
 
-def _configure_logging(args: argparse.Namespace) -> None:
-    import logging
+_handler: logging.Handler | None = None
 
-    if getattr(args, "debug", False):
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """-v: each URL's result; -vv: every attempt and wait; --debug: everything; -q: errors only.
+
+    verifier's records go to standard error through a handler of its own, so that a program
+    embedding verifier keeps its own logging set-up.
+    """
+    global _handler
+    logger = logging.getLogger("verifier")
+    if _handler is not None:
+        logger.removeHandler(_handler)
+        _handler = None
+    verbose = getattr(args, "verbose", 0) or 0
+    if getattr(args, "debug", False) or verbose >= 2:
         level = logging.DEBUG
+    elif verbose == 1:
+        level = logging.INFO
     elif getattr(args, "quiet", False):
         level = logging.ERROR
     else:
-        level = {0: logging.WARNING, 1: logging.INFO}.get(getattr(args, "verbose", 0) or 0, logging.DEBUG)
-    if level < logging.WARNING or getattr(args, "quiet", False):
-        logging.basicConfig(
-            level=level, format="verifier: %(levelname)s: %(name)s: %(message)s", stream=sys.stderr
-        )
-        logging.getLogger("verifier").setLevel(level)
+        logger.setLevel(logging.NOTSET)
+        return
+    _handler = logging.StreamHandler(sys.stderr)
+    _handler.setFormatter(logging.Formatter("verifier: %(levelname)s: %(message)s"))
+    logger.addHandler(_handler)
+    logger.setLevel(level)
 
 
 def _message(error: VerifierError) -> str:

@@ -9,6 +9,7 @@ import pytest
 
 import verifier
 from tests.check_run.conftest import Site, Workspace
+from verifier import cli
 from verifier.model import LinkResult
 
 
@@ -52,7 +53,7 @@ def test_progress_hears_phases_and_the_archive_wait(workspace: Workspace, site: 
     assert recorder.total == 5 and len(recorder.results) == 5
     waits = [wait for wait in recorder.waits if wait[1]]
     assert waits and all(on == "Wayback lookups" for on, _, _ in waits)
-    on, remaining, eta = max(waits, key=lambda wait: wait[1])
+    _, remaining, eta = max(waits, key=lambda wait: wait[1])
     assert eta == pytest.approx(remaining * 60 / 6000.0)
     assert recorder.waits[-1][1] == 0  # and it says when the wait is over
     assert set(run.phases) == {"reading", "checking"}
@@ -68,3 +69,18 @@ def test_the_plain_summary_says_how_long_each_phase_took(
     out = capsys.readouterr().out
     assert "Took " in out and "reading " in out and "checking " in out
     assert f"Reports: {workspace.reports / 'link-health.json'}" in out
+
+
+def test_verbose_logs_each_url_and_quiet_prints_no_summary(
+    workspace: Workspace, site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = site.set("/ok/logged")
+    workspace.write("a.md", f"[a]({url})\n")
+    assert cli.main(["-v", *workspace.args("--no-cache")]) == 0
+    captured = capsys.readouterr()
+    assert f"{url}: live (200)" in captured.err
+    assert workspace.check("--no-cache", "-q") == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and "Links by outcome" not in captured.err
+    assert workspace.check("--no-cache") == 0
+    assert url not in capsys.readouterr().err  # no -v: no per-URL lines

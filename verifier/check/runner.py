@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -42,6 +44,8 @@ if TYPE_CHECKING:
     from verifier.check.live.shards import ShardedChecker
 
 INTERRUPTED_REASON = "not checked: run interrupted"
+
+_log = logging.getLogger("verifier.check")
 
 
 class Progress(Protocol):
@@ -526,6 +530,7 @@ class Runner:
             return await asyncio.shield(pending)
         future: asyncio.Future[LiveVerdict] = asyncio.get_running_loop().create_future()
         self._checks[url] = future
+        began = time.monotonic()
         try:
             checker = await self._live_checker()
             verdict = await checker.check(url)
@@ -533,6 +538,18 @@ class Runner:
             future.cancel()
             raise
         future.set_result(verdict)
+        if _log.isEnabledFor(logging.INFO):
+            status = verdict.http_status if verdict.http_status is not None else (verdict.failure or "-")
+            _log.info(
+                "%s: %s (%s) in %.2f s, %d attempt%s: %s",
+                url,
+                verdict.outcome,
+                status,
+                time.monotonic() - began,
+                verdict.attempts,
+                "" if verdict.attempts == 1 else "s",
+                verdict.reason,
+            )
         return verdict
 
     def _live_urls(self, target: Target) -> list[str]:

@@ -173,15 +173,16 @@ def run(args: argparse.Namespace) -> int:
     from verifier.report.build import build_report
     from verifier.report.terminal import TerminalProgress, progress_wanted
 
-    progress = TerminalProgress() if progress_wanted(settings.progress) else None
+    quiet = bool(getattr(args, "quiet", False))
+    progress = TerminalProgress() if progress_wanted(settings.progress) and not quiet else None
     with progress or contextlib.nullcontext():
         checked = api.check_paths(args.paths, settings, progress=progress, on_problem=_print_problem)
     with collector.paused():
         report = build_report(checked.documents, checked)
-        return _write_outputs(report, settings)
+        return _write_outputs(report, settings, quiet=quiet)
 
 
-def _write_outputs(report: JSONObject, settings: Settings) -> int:
+def _write_outputs(report: JSONObject, settings: Settings, *, quiet: bool = False) -> int:
     from verifier.report.gate import decide
     from verifier.report.json import write_json_report
 
@@ -197,7 +198,9 @@ def _write_outputs(report: JSONObject, settings: Settings) -> int:
 
         for line in annotations(report, fail_on):
             print(line)
-    if sys.stdout.isatty():
+    if quiet:
+        pass  # the reports and the exit code say it all
+    elif sys.stdout.isatty():
         from rich.console import Console
 
         from verifier.report.terminal import print_summary
