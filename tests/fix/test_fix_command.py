@@ -128,7 +128,32 @@ def test_file_changed_since_the_check_is_left_alone(
     path.write_text(edited, encoding="utf-8")
     assert _fix(report, path) == 0
     assert path.read_text(encoding="utf-8") == edited
-    assert "changed since it was checked" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "changed since it was checked" in error
+    assert "nothing fixed; 1 file(s) skipped" in error and "nothing to fix" not in error
+
+
+def test_plain_text_with_an_archived_source_says_why_it_is_left_alone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text(f"Sources\n\n1. Gone, {DEAD}\n2. Fine, {LIVE}\n", encoding="utf-8")
+    report = _report(tmp_path, path)
+    assert _fix(report, path) == 0
+    error = capsys.readouterr().err
+    assert "plain text has no markup to hold an archive link" in error
+    assert "nothing fixed; 1 file(s) skipped" in error
+
+
+def test_standard_input_is_not_written_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "page.md"
+    path.write_text(f"See [Gone]({DEAD}).\n", encoding="utf-8")
+    report = _report(tmp_path, path)
+    assert cli.main(["fix", "-", "--report", str(report)]) == 0
+    error = capsys.readouterr().err
+    assert "standard input cannot be written back" in error and "1 file(s) skipped" in error
 
 
 def test_plain_text_and_seeds_round_trip_unchanged(tmp_path: Path, seeds_dir: Path) -> None:

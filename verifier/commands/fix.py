@@ -14,7 +14,7 @@ from verifier.extract import extract_bytes
 from verifier.extract.decode import Decoded, decode_document
 from verifier.extract.discover import InputFile, iter_input_files
 from verifier.fix import apply_edits, plan_edits, replacements_from_report
-from verifier.model import InputProblem
+from verifier.model import Format, InputProblem
 
 HELP = "add archive links for dead sources to the documents (Markdown, wikitext, HTML)"
 
@@ -70,34 +70,44 @@ def _warn(message: str) -> None:
     print(f"verifier: {message}", file=sys.stderr)
 
 
+#: Formats with no markup to hold a link to a snapshot: such files are never edited.
+_NO_MARKUP = {Format.TEXT: "plain text has no markup to hold an archive link"}
+
+
 def _fix_one(
     item: InputFile,
     documents: dict[str, dict[str, Any]],
     replacements: dict[str, Any],
     args: argparse.Namespace,
-) -> int:
-    """Fix one file; the number of edits made (or shown, with --dry-run)."""
+) -> int | None:
+    """Fix one file: the number of edits made (or shown, with --dry-run); None when it was
+    skipped, after saying why."""
     try:
         data = item.fs_path.read_bytes()
     except OSError as error:
-        _warn(f"{item.display_path}: cannot read: {error.strerror}")
-        return 0
+        _warn(f"{item.display_path}: cannot read: {error.strerror}; skipped")
+        return None
     document, problems = extract_bytes(data, item.display_path, item.fs_path)
     for problem in problems:
         _warn(str(problem))
     if document is None:
-        return 0
+        return None
     checked = documents.get(document.path) or documents.get(str(item.fs_path.resolve()))
     if checked is None:
-        _warn(f"{document.path}: not in the report; run `verifier check` on it first")
-        return 0
+        _warn(f"{document.path}: not in the report; run `verifier check` on it first; skipped")
+        return None
     if checked.get("sha256") and checked["sha256"] != document.digest:
         _warn(f"{document.path}: changed since it was checked; left alone (check it again first)")
+        return None
+    if document.format in _NO_MARKUP:
+        if any(reference.url in replacements for reference in document.references):
+            _warn(f"{document.path}: {_NO_MARKUP[document.format]}; left alone")
+            return None
         return 0
     decoded = decode_document(data)
     if not isinstance(decoded, Decoded) or decoded.replaced:
         _warn(f"{document.path}: has bytes that do not decode cleanly; left alone so nothing is lost")
-        return 0
+        return None
     edits = plan_edits(document, decoded.text, replacements, replace=args.replace)
     if not edits:
         return 0
@@ -134,11 +144,20 @@ def run(args: argparse.Namespace) -> int:
     replacements = replacements_from_report(report)
     documents = _report_documents(report)
     total = 0
+    skipped = 0
     for item in iter_input_files(args.paths):
         if isinstance(item, InputProblem):
             _warn(str(item))
+            skipped += item.severity == "error"
         elif isinstance(item, InputFile):
-            total += _fix_one(item, documents, replacements, args)
-    if total == 0:
+            made = _fix_one(item, documents, replacements, args)
+            skipped += made is None
+            total += made or 0
+        else:
+            _warn(f"{item.display_path}: standard input cannot be written back; skipped")
+            skipped += 1
+    if total == 0 and skipped:
+        print(f"verifier: nothing fixed; {skipped} file(s) skipped, each said why above", file=sys.stderr)
+    elif total == 0:
         print("verifier: nothing to fix: no dead source with an archive copy", file=sys.stderr)
     return EXIT_OK
