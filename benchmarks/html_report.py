@@ -16,9 +16,9 @@ round. Measured:
 - filter: a search term put in the box after a pause (a person who stops to think, or pastes),
   from its ``input`` event to the first frame painted after the shown-count changes, for several
   terms;
-- typing: the same terms typed a character every 60 ms, from the last keystroke to the last
-  change of the shown-count, which includes the wait for a pause in typing that a report slow
-  to filter imposes.
+- typing: the same terms typed a character every 60 ms, from the last keystroke to the frame
+  painted after the last change of the shown-count, which includes the wait for a pause in
+  typing that a report slow to filter imposes.
 
 Medians over the rounds are printed; targets: open under 2 s, filter under 100 ms.
 """
@@ -221,8 +221,9 @@ _FILTER = """term => new Promise(resolve => {
 _TYPE = """term => new Promise(resolve => {
     const box = document.getElementById("filter-search");
     const count = document.getElementById("shown-count");
-    let lastKey = 0, lastChange = 0;
-    const observer = new MutationObserver(() => { lastChange = performance.now(); });
+    let lastKey = 0, lastPainted = 0;
+    const painted = () => { lastPainted = performance.now(); };
+    const observer = new MutationObserver(() => requestAnimationFrame(() => setTimeout(painted, 0)));
     observer.observe(count, {childList: true, characterData: true, subtree: true});
     const chars = Array.from(term);
     const type = (index) => {
@@ -230,7 +231,7 @@ _TYPE = """term => new Promise(resolve => {
         lastKey = performance.now();
         box.dispatchEvent(new Event("input", {bubbles: true}));
         if (index + 1 < chars.length) { setTimeout(() => type(index + 1), 60); return; }
-        setTimeout(() => { observer.disconnect(); resolve(Math.max(0, lastChange - lastKey)); }, 600);
+        setTimeout(() => { observer.disconnect(); resolve(Math.max(0, lastPainted - lastKey)); }, 600);
     };
     type(0);
 })"""
@@ -337,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = "met" if worst_filter < FILTER_TARGET_MS else "NOT met"
     print(f"filter, slowest   {worst_filter:.1f} ms; target {FILTER_TARGET_MS:.0f} ms: {ok}")
     for term, value in figures["typing_ms"].items():
-        print(f"typed {term!r:<17} {value:7.1f} ms after the last keystroke")
+        print(f"typed {term!r:<17} {value:7.1f} ms from the last keystroke to the painted result")
     return 0
 
 

@@ -142,6 +142,20 @@ def test_large_report_outcome_filter_and_sort(
     assert statuses[0] == "410"  # the highest status of all 20,000, not only of the first page
 
 
+def test_large_report_without_script_shows_the_first_rows_and_says_so(browser: Any, large_html: Path) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(large_html.as_uri())
+        assert visible_rows(page) == 250
+        notes = page.locator(".static-only")
+        assert notes.count() == 2 and notes.nth(1).is_visible()
+        assert "The first 250 of 20,000 references" in notes.nth(1).inner_text()
+        assert not page.locator("#refs-pager").is_visible()
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("table", ["#fix", "#refs-table"])
 def test_phone_shows_rows_as_cards_with_reason_and_replacement_on_screen(
     browser: Any, sample_report: dict[str, Any], tmp_path: Path, table: str

@@ -297,6 +297,8 @@ def environment() -> jinja2.Environment:
     env.filters["lang"] = text_lang
     env.filters["time"] = readable_time
     env.filters["short_path"] = short_path
+    # The same thousands separators as the page's script, so the two never show one number two ways.
+    env.filters["count"] = "{:,}".format
     return env
 
 
