@@ -182,12 +182,15 @@ def _trimmed(values: list[Any]) -> list[Any]:
 def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[str]) -> dict[str, Any]:
     """The reference table as compact arrays for the page's script.
 
-    links: [url, outcome index, reason, HTTP status, redirects, snapshot url, snapshot date, original outcome]
+    links: [url, outcome index, reason index, HTTP status, redirects, snapshot url, snapshot date,
+    original outcome]
     rows: [link index, path index, line, column, footnote, link text or citation title, accessed,
-    citation's own archive url], trailing nulls left out. URLs are `_url_cell`s.
+    citation's own archive url], trailing nulls left out. URLs are `_url_cell`s. Reasons are
+    listed once each: thousands of links share a handful of them.
     """
     outcome_index = {outcome: index for index, outcome in enumerate(OUTCOME_ORDER)}
     link_index: dict[str, int] = {}
+    reason_index: dict[str, int] = {}
     links: list[list[Any]] = []
     for link in report.get("links", []):
         if link["url"] in link_index:
@@ -201,7 +204,7 @@ def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[
                 [
                     _url_cell(link["url"]),
                     outcome_index.get(link["outcome"], len(OUTCOME_ORDER)),
-                    link.get("reason", ""),
+                    reason_index.setdefault(link.get("reason", ""), len(reason_index)),
                     link.get("http_status"),
                     [_url_cell(hop) for hop in link.get("redirects") or ()],
                     _url_cell(snapshot) if isinstance(snapshot, str) else None,
@@ -231,6 +234,7 @@ def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[
         "labels": OUTCOME_LABELS,
         "fix": sorted(FIX_OUTCOMES, key=OUTCOME_ORDER.index),
         "paths": list(paths),
+        "reasons": list(reason_index),
         "links": links,
         "rows": table,
     }

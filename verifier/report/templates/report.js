@@ -23,6 +23,7 @@
   var labels = data.labels;
   var paths = data.paths;
   var links = data.links;
+  var reasons = data.reasons;
   var rows = data.rows;
   var total = rows.length;
 
@@ -89,7 +90,7 @@
   function badge(outcome) { return node("span", "badge badge-" + outcome, labels[outcome] || outcome); }
 
   // Row fields: [link, path, line, column, footnote, text, accessed, citation archive url].
-  // Link fields: [url, outcome, reason, status, redirects, snapshot url, snapshot date, original outcome].
+  // Link fields: [url, outcome, reason index, status, redirects, snapshot url, snapshot date, original outcome].
   function redirectsOf(link) { return link[4] || []; }
   function archiveLabel(link) { return link[5] ? (link[6] || "snapshot") : ""; }
 
@@ -111,7 +112,7 @@
     td = tr.appendChild(cell("Outcome"));
     td.appendChild(badge(outcome));
     if (link[7]) td.appendChild(node("div", "small muted", "original: " + link[7]));
-    tr.appendChild(cell("Reason")).textContent = link[2];
+    tr.appendChild(cell("Reason")).textContent = reasons[link[2]];
     tr.appendChild(cell("HTTP", "num")).textContent = link[3] === null || link[3] === undefined ? "—" : String(link[3]);
     td = tr.appendChild(cell("Redirects", "small"));
     var hops = redirectsOf(link);
@@ -153,7 +154,7 @@
     if (row[5]) td.appendChild(node("div", "link-text")).appendChild(docText(row[5]));
     td.appendChild(node("div", "small")).appendChild(urlLink(link[0]));
     td = tr.appendChild(cell("Why it failed", "reason"));
-    td.appendChild(document.createTextNode(link[2]));
+    td.appendChild(document.createTextNode(reasons[link[2]]));
     var hops = redirectsOf(link);
     if (hops.length) {
       var after = td.appendChild(node("div", "small muted", "after " + plural(hops.length, "redirect") + " to "));
@@ -261,7 +262,7 @@
   var haystack = null;
   function buildHaystack() {
     var perLink = links.map(function (link) {
-      var parts = [shownUrl(link[0]), labels[outcomes[link[1]]], link[7] ? "original: " + link[7] : "", link[2],
+      var parts = [shownUrl(link[0]), labels[outcomes[link[1]]], link[7] ? "original: " + link[7] : "", reasons[link[2]],
         link[3] === null || link[3] === undefined ? "" : link[3], archiveLabel(link)];
       redirectsOf(link).forEach(function (hop) { parts.push(shownUrl(hop)); });
       return parts.join(" ");
@@ -345,7 +346,7 @@
     function (row) { return row[5] || ""; },
     function (row, link) { return shownUrl(link[0]); },
     function (row, link) { return link[1]; },
-    function (row, link) { return link[2]; },
+    function (row, link) { return reasons[link[2]]; },
     function (row, link) { return link[3] === null || link[3] === undefined ? null : link[3]; },
     function (row, link) { return redirectsOf(link).map(shownUrl).join(" "); },
     function (row, link) { return archiveLabel(link); },
