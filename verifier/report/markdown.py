@@ -79,6 +79,13 @@ def _summary(report: Mapping[str, Any], fail_on: Sequence[str]) -> list[str]:
 def _changes(report: Mapping[str, Any]) -> list[str]:
     found = changes_of(report)
     if not found:
+        from verifier.report.html import first_run
+
+        if first_run(report):
+            return [
+                "This is the first run: none of these links was checked before, so there is nothing"
+                " to compare yet."
+            ]
         return ["No link changed outcome since the previous run."]
     rows = [
         [
