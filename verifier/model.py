@@ -17,6 +17,7 @@ class Format(StrEnum):
     TEXT = "text"
     HTML = "html"
     WIKITEXT = "wikitext"
+    PDF = "pdf"
 
 
 class ReferenceKind(StrEnum):
@@ -88,7 +89,11 @@ class Reference:
     ``raw`` is the text exactly as written, so fixes can find it again. ``start``/``end`` are
     character offsets of ``raw`` in the decoded document text; for a URL wrapped across lines
     ``raw`` holds the line break as written. ``line`` and ``column`` are 1-based, columns
-    counted in characters.
+    counted in characters. In a PDF, ``page`` is the 1-based page and line, column and offsets
+    count within that page's text.
+
+    ``alternatives`` are other readings of a URL the text may have cut (a PDF's text layer
+    breaking ``/lo ng/path`` with a space): tried only when ``url`` itself is dead.
     """
 
     url: str
@@ -103,6 +108,8 @@ class Reference:
     citation: Citation | None = None
     wayback: WaybackLocation | None = None
     issues: tuple[ReferenceIssue, ...] = ()
+    alternatives: tuple[str, ...] = ()
+    page: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

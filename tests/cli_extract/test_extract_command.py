@@ -286,6 +286,6 @@ def test_the_format_can_be_forced_when_content_misleads(
 
 def test_an_unknown_forced_format_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
-        main(["extract", "--as", "pdf", "x.txt"])
+        main(["extract", "--as", "docx", "x.txt"])
     assert raised.value.code == 2
-    assert "invalid choice: 'pdf'" in capsys.readouterr().err
+    assert "invalid choice: 'docx'" in capsys.readouterr().err

@@ -94,7 +94,7 @@ def test_built_report_follows_the_contract() -> None:
         (lambda r: r["links"][0].update(outcome="gone"), "$.links[0].outcome"),
         (lambda r: r.pop("links"), "'links' is a required property"),
         (lambda r: r["links"][1]["occurrences"][0].update(line=0), "$.links[1].occurrences[0].line"),
-        (lambda r: r["documents"][0].update(format="pdf"), "$.documents[0].format"),
+        (lambda r: r["documents"][0].update(format="docx"), "$.documents[0].format"),
         (lambda r: r["changes"][0].update(change="vanished"), "$.changes[0].change"),
         (lambda r: r.update(schema_version="1"), "$.schema_version"),
         (lambda r: r["summary"].update(gone=1), "$.summary"),

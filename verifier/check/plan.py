@@ -27,6 +27,8 @@ class Target:
     url: str
     when: dt.date | None
     wayback: WaybackLocation | None = None
+    # Other readings of a URL the text may have cut, tried only if the URL itself is dead.
+    alternatives: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -59,6 +61,7 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
     dated: dict[str, dt.date] = {}
     kinds: dict[str, ReferenceKind] = {}
     waybacks: dict[str, WaybackLocation | None] = {}
+    alternatives: dict[str, tuple[str, ...]] = {}
     malformed: dict[str, str] = {}
     for document in documents:
         for reference in document.references:
@@ -70,6 +73,9 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
                 waybacks[url] = reference.wayback or (
                     parse_wayback(url) if reference.kind is ReferenceKind.ARCHIVE else None
                 )
+            for alternative in reference.alternatives:
+                if alternative != url and alternative not in alternatives.get(url, ()):
+                    alternatives[url] = (*alternatives.get(url, ()), alternative)
             for issue in reference.issues:
                 if issue.kind is ReferenceIssueKind.MALFORMED_URL:
                     malformed.setdefault(url, f"not checked: {issue.message}")
@@ -85,7 +91,9 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
         if reason is not None:
             result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
         else:
-            result.targets[url] = Target(url, accessed.get(url) or dated.get(url), waybacks[url])
+            result.targets[url] = Target(
+                url, accessed.get(url) or dated.get(url), waybacks[url], alternatives.get(url, ())
+            )
     return result
 
 

@@ -17,7 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from verifier.check.history import classify_change, is_conclusive
+from verifier.check.archive.breaker import QUIET_REASON
+from verifier.check.history import FailureCount, classify_change, count_failures, is_conclusive
 from verifier.check.live.verdict import LiveVerdict
 from verifier.check.plan import Plan, Target, plan
 from verifier.config import Settings
@@ -66,6 +67,14 @@ class Progress(Protocol):
 
 def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
 
 
 def _snapshot_date(timestamp: str) -> dt.date | None:
@@ -303,9 +312,7 @@ class Runner:
         else:
             row: HistoryRow | None = None
             if prior is not None and prior.last_outcome is not settled.outcome:
-                row = HistoryRow(
-                    prior.first_seen, prior.last_live, prior.consecutive_failures, settled.outcome
-                )
+                row = dataclasses.replace(prior, last_outcome=settled.outcome)
                 self.store.record_history(target.url, row)
             result = LinkResult(
                 url=previous.url,
@@ -338,6 +345,8 @@ class Runner:
             original_outcome = original.outcome
         else:
             verdict = await self._live_verdict(target.url)
+            if verdict.outcome is Outcome.DEAD and target.alternatives:
+                verdict = await self._joined_verdict(target, verdict)
         prior = self._histories.get(target.url)
         now = self.clock()
         row: HistoryRow | None = None
@@ -346,13 +355,15 @@ class Runner:
             self.offline_urls.add(target.url)
         else:
             failed = verdict.outcome in (Outcome.DEAD, Outcome.UNKNOWN)
-            failures = (prior.consecutive_failures if prior else 0) + 1 if failed else 0
-            verdict = self._confirm_dead(verdict, failures)
+            failures = self._count_failures(prior, failed, now)
+            verdict = self._confirm_dead(verdict, failures.consecutive)
             row = HistoryRow(
                 first_seen=prior.first_seen if prior else now,
                 last_live=now if verdict.outcome is Outcome.LIVE else (prior.last_live if prior else None),
-                consecutive_failures=failures,
+                consecutive_failures=failures.consecutive,
                 last_outcome=None,
+                last_failure=failures.last_failure,
+                counted_failure=failures.counted_at,
             )
         settled = await self._settle(target, verdict)
         if row is not None:
@@ -372,14 +383,43 @@ class Runner:
         )
         self._record(result, verdict, row, prior)
 
+    async def _joined_verdict(self, target: Target, dead: LiveVerdict) -> LiveVerdict:
+        """A dead URL that the text may have cut is live if one of its joined readings is."""
+        for alternative in target.alternatives:
+            joined = await self._live_verdict(alternative)
+            if joined.outcome is Outcome.LIVE:
+                reason = (
+                    f"{joined.reason}: answered at {alternative}, the URL joined where the text"
+                    f" cut it (as read: {dead.reason})"
+                )
+                return dataclasses.replace(
+                    joined, url=target.url, reason=reason, final_url=joined.final_url or alternative
+                )
+        return dead
+
+    def _count_failures(self, prior: HistoryRow | None, failed: bool, now: dt.datetime) -> FailureCount:
+        interval = self.settings.dead_after_interval
+        if prior is None:
+            return count_failures(failed=failed, now=now, interval=interval)
+        return count_failures(
+            failed=failed,
+            now=now,
+            interval=interval,
+            consecutive=prior.consecutive_failures,
+            counted_at=prior.counted_failure,
+            last_failure=prior.last_failure,
+        )
+
     def _confirm_dead(self, verdict: LiveVerdict, failures: int) -> LiveVerdict:
         """A failure that may pass is only "unknown" until it has happened dead_after runs in a row."""
         needed = self.settings.dead_after
         if verdict.outcome is not Outcome.DEAD or is_conclusive(verdict) or failures >= needed:
             return verdict
+        apart = self.settings.dead_after_interval
+        spacing = f", each at least {_duration(apart)} after the last" if apart > 0 else ""
         reason = (
             f"{verdict.reason} (failed {failures} check{'s' if failures != 1 else ''} in a row;"
-            f" called dead after {needed})"
+            f" called dead after {needed}{spacing})"
         )
         return dataclasses.replace(verdict, outcome=Outcome.UNKNOWN, reason=reason)
 
@@ -487,6 +527,9 @@ class Runner:
             if snapshot is not None and settings.archive_verify and not await client.verify(snapshot):
                 snapshot = None
         except ArchiveUnavailable as error:
+            if error.kind == "quiet":
+                # Its breaker is open for a minute or so: later links may ask again; nothing cached.
+                return None, QUIET_REASON
             # Stop asking for the rest of the run: an archive that refuses must be left alone.
             self._archive_down = f"the archive is unavailable: {error}"
             return None, self._archive_down
@@ -513,7 +556,8 @@ class Runner:
         try:
             saved = await client.save(url)
         except ArchiveUnavailable as error:
-            self._archive_down = f"the archive is unavailable: {error}"
+            if error.kind != "quiet":
+                self._archive_down = f"the archive is unavailable: {error}"
             return None
         if saved is not None:
             self.store.record_archive_lookup(url, "newest", saved, self.clock())

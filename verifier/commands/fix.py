@@ -71,7 +71,12 @@ def _warn(message: str) -> None:
 
 
 #: Formats with no markup to hold a link to a snapshot: such files are never edited.
-_NO_MARKUP = {Format.TEXT: "plain text has no markup to hold an archive link"}
+_NO_MARKUP = {
+    Format.TEXT: "plain text has no markup to hold an archive link",
+    # Its text is drawn by the page's content streams; the source it was made from is the
+    # place for an archive link.
+    Format.PDF: "archive links are not written into PDF files (fix the document the PDF was made from)",
+}
 
 
 def _fix_one(

@@ -44,6 +44,7 @@ _EXTRACTORS: dict[Format, tuple[str, str]] = {
     Format.TEXT: ("verifier.extract.text", "extract_text"),
     Format.HTML: ("verifier.extract.html", "extract_html"),
     Format.WIKITEXT: ("verifier.extract.wikitext", "extract_wikitext"),
+    Format.PDF: ("verifier.extract.pdf", "extract_pdf"),
 }
 
 
@@ -102,8 +103,12 @@ def _extract(
     digest = hashlib.sha256(data).hexdigest()
     # Decoding pulls in charset detection; a run served from the extraction cache never needs it.
     from verifier.extract.decode import Binary, decode_document
-    from verifier.extract.sniff import sniff_format
+    from verifier.extract.sniff import sniff_bytes, sniff_format
 
+    if fmt is Format.PDF or (fmt is None and sniff_bytes(data) is Format.PDF):
+        # A PDF is read from its bytes: there is no text to decode before its pages are parsed.
+        source = Source(text="", path=display_path, fs_path=fs_path, data=data)
+        return _document(source, Format.PDF, "binary", digest, extractors, [])
     decoded = decode_document(data)
     del data
     if isinstance(decoded, Binary):
@@ -116,9 +121,23 @@ def _extract(
         problems.append(InputProblem(display_path, None, "empty document, no references", severity="warning"))
     if fmt is None:
         fmt = sniff_format(decoded.text)
+    source = Source(text=decoded.text, path=display_path, fs_path=fs_path)
+    return _document(source, fmt, decoded.encoding, digest, extractors, problems)
+
+
+def _document(
+    source: Source,
+    fmt: Format,
+    encoding: str,
+    digest: str,
+    extractors: ExtractorTable | None,
+    problems: list[InputProblem],
+) -> tuple[Document | None, list[InputProblem]]:
+    """Run ``fmt``'s extractor on ``source``: its document, and ``problems`` with its own added."""
+    display_path = source.path
     try:
         extractor = extractors[fmt] if extractors is not None and fmt in extractors else extractor_for(fmt)
-        extraction = extractor(Source(text=decoded.text, path=display_path, fs_path=fs_path))
+        extraction = extractor(source)
     except Exception as error:
         # Any failure inside an extractor is a fault in reading this one file; the run goes on.
         problems.append(_failure(display_path, fmt, error))
@@ -127,7 +146,7 @@ def _extract(
     document = Document(
         path=display_path,
         format=fmt,
-        encoding=decoded.encoding,
+        encoding=encoding,
         references=tuple(extraction.references),
         footnote_issues=tuple(extraction.footnote_issues),
         date=extraction.date,

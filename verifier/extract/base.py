@@ -19,6 +19,7 @@ class Source:
     text: str
     path: str  # as shown in reports
     fs_path: Path | None = None  # on disk, for resolving relative links; None for stdin
+    data: bytes | None = None  # the file's bytes, for formats read from bytes, not text (PDF)
 
 
 @dataclass(slots=True)

@@ -31,6 +31,10 @@ def extractor_fingerprint() -> str:
     suffixes = importlib.util.find_spec("publicsuffixlist")
     if suffixes is not None and suffixes.origin is not None:
         files += Path(suffixes.origin).parent.glob("*.dat")
+    # PDF pages are read by pypdf: a new version may read their text differently.
+    pdf_reader = importlib.util.find_spec("pypdf")
+    if pdf_reader is not None and pdf_reader.origin is not None:
+        files += Path(pdf_reader.origin).parent.glob("_version.py")
     for file in files:
         stat = file.stat()
         stamps.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")

@@ -94,6 +94,11 @@ _UNMISTAKABLE: Mapping[Format, re.Pattern[str]] = {
 _LONE_CR = re.compile(r"\r(?!\n)")
 
 
+def sniff_bytes(data: bytes) -> Format | None:
+    """The format a file's bytes alone tell, before any decoding: a PDF starts with %PDF-."""
+    return Format.PDF if data.startswith(b"%PDF-") else None
+
+
 def format_evidence(text: str) -> dict[Format, float]:
     """The weighted evidence for each markup format in the head of ``text``."""
     head = text[:SNIFF_CHARS]

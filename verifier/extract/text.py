@@ -13,6 +13,7 @@ rare landmarks; only footnote blocks are walked line by line.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -25,7 +26,7 @@ from verifier.extract.dates import find_access_date, find_document_date, find_pu
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
 from verifier.extract.html_reference import build_reference
 from verifier.extract.tlds import missing_tld
-from verifier.extract.urls import classify_url, is_normalised
+from verifier.extract.urls import classify_url, is_normalised, read_url
 from verifier.model import (
     Citation,
     FootnoteIssue,
@@ -100,6 +101,7 @@ class _Definition:
     text_end: int
     text: str = ""  # on one line, set once the wrapped URLs are known
     citation: Citation | None = None
+    link_text: str | None = None  # what a URL in this note is called: its title, or its words
 
     @property
     def empty(self) -> bool:
@@ -252,8 +254,35 @@ def _definition_from(
     )
 
 
-def _pages(text: str, index: _LineCounter) -> list[_Page]:
-    """The document cut into pages: each body with the footnote block that follows it."""
+# A line that opens footnote 1, in any style but plain digits (which open numbered lists too).
+_FIRST_NOTE = re.compile(r"^[ \t\u3000]*(?:[\u2460\u2474\u2776\u2780\u278a]|\[1\]|\u00b9)", re.MULTILINE)
+_PAGE_NUMBER = re.compile(r"[\s\d]*")
+
+
+def _trailing_block(text: str, start: int, index: _LineCounter) -> tuple[int, list[_Definition]] | None:
+    """A footnote block that ends a page with no separator line above it, and where it starts.
+
+    A PDF draws the rule above its footnotes as a graphic, so a page's text layer shows none:
+    the block is the run of definitions, from footnote 1, that reaches the end of the page
+    (a page number may follow). A marker alone on its line is a marker in the body.
+    """
+    for match in _FIRST_NOTE.finditer(text, start):
+        position = text.rfind("\n", 0, match.start()) + 1
+        definitions, end = _parse_block(text, position, index.position(position)[0])
+        if not definitions or not _PAGE_NUMBER.fullmatch(text, end):
+            continue
+        first = definitions[0]
+        if text[first.text_start : _line_bounds(text, first.text_start)[1]].strip(_BLANKS):
+            return position, definitions
+    return None
+
+
+def _pages(text: str, index: _LineCounter, *, trailing_notes: bool = False) -> list[_Page]:
+    """The document cut into pages: each body with the footnote block that follows it.
+
+    With ``trailing_notes`` (the text of one PDF page) a block of definitions at the end of
+    the text counts as its footnotes even with no separator line above it.
+    """
     pages: list[_Page] = []
     body_start = 0
     for separator in _separator_lines(text):
@@ -267,6 +296,10 @@ def _pages(text: str, index: _LineCounter) -> list[_Page]:
             continue
         pages.append(_Page(body_start, separator, definitions))
         body_start = block_end
+    trailing = _trailing_block(text, body_start, index) if trailing_notes else None
+    if trailing is not None:
+        pages.append(_Page(body_start, trailing[0], trailing[1]))
+        body_start = len(text)
     pages.append(_Page(body_start, len(text)))
     return pages
 
@@ -280,6 +313,7 @@ class _Found:
     end: int
     url: str  # as the checker should read it: wraps joined, scheme added to www.
     kind: ReferenceKind | None = None  # None: let the URL decide
+    alternative: str | None = None  # joined over a space that may cut its path
 
 
 # After a URL that ends its line: blanks, the line break, indentation. Never a blank line: a PDF
@@ -375,6 +409,38 @@ def _is_punctuation(char: str) -> bool:
     return unicodedata.category(char).startswith("P")
 
 
+# The URL has a path: only a path is joined over a space; a host cut by one stays malformed.
+_HAS_PATH = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[^/?#\s]+/", re.IGNORECASE)
+_CUT_BLANKS = " \u00a0"
+
+
+def _cut_alternative(text: str, start: int, end: int, joined: str) -> str | None:
+    """``joined`` continued over spaces a PDF's text layer may have put inside its path, or None.
+
+    The same evidence as for a wrap is asked of the word after the space (a slash, a query,
+    an escape or a web file name, and no address of its own), and the word must be on the
+    same line: a space is weaker evidence than a line break, so the joined form is only an
+    alternative, tried when the URL as read is dead.
+    """
+    if _HAS_PATH.match(joined) is None:
+        return None
+    alternative = joined
+    position = end
+    for _ in range(4):
+        if position + 1 >= len(text) or text[position] not in _CUT_BLANKS:
+            break
+        piece_start = position + 1
+        piece_end = continuation_end(text, start, piece_start)
+        piece = text[piece_start:piece_end]
+        if piece_end < len(text) and not text[piece_end].isspace() and not _is_punctuation(text[piece_end]):
+            break
+        if not _continues_url(alternative, piece, ends_line=False):
+            break
+        alternative += piece
+        position = piece_end
+    return alternative if alternative != joined else None
+
+
 _MAILTO_MARKS = (re.compile("mailto:"), re.compile("MAILTO:"))
 _MAILTO = re.compile(
     r"mailto:[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", re.IGNORECASE
@@ -397,8 +463,12 @@ def _scheme_urls(text: str) -> Iterator[_Found]:
         if start < end:
             continue
         end, joined = _unwrapped(text, start, found_end)
-        url = "http://" + joined if joined[:4].lower() == "www." else joined
-        yield _Found(start, end, url)
+        cut = end < len(text) and text[end] in _CUT_BLANKS
+        alternative = _cut_alternative(text, start, end, joined) if cut else None
+        if joined[:4].lower() == "www.":
+            joined = "http://" + joined
+            alternative = "http://" + alternative if alternative else None
+        yield _Found(start, end, joined, alternative=alternative)
 
 
 def _mailto_urls(text: str) -> Iterator[_Found]:
@@ -481,12 +551,41 @@ def _joined_text(text: str, start: int, end: int, wrapped_breaks: set[int]) -> s
     return "".join(pieces).strip()
 
 
-def _title(definition_text: str) -> str | None:
+# American style puts the comma that follows a title inside its quotes: "Title," Publisher.
+_TITLE_TRAILING = " \t,.;:，。；："
+
+
+def _title(definition_text: str) -> tuple[str | None, int]:
+    """The quoted title of a citation and where its closing quote ends (-1 without one)."""
     match = _TITLE.search(definition_text)
     if match is None:
+        return None, -1
+    title = next(group for group in match.groups() if group is not None).strip(_TITLE_TRAILING)
+    return title or None, match.end()
+
+
+# "…》，载《Journal》": the journal or collection a Chinese citation appeared in.
+_PUBLISHED_IN = re.compile(r"[ \t\u3000]*[,，、]?[ \t\u3000]*载[ \t\u3000]*《(?P<work>[^《》\n]+)》")
+# The part after a title up to the next separator: the publisher in "Author, "Title," Publisher, Date".
+_NEXT_PART = re.compile(r"[ \t\u3000]*[,，]?[ \t\u3000]*(?P<part>[^,，。;；\n]+)")
+# A part holding any of these is something else: a date, a page, a second title, a "cited in".
+_NOT_PUBLISHER = re.compile(
+    r"[\d《》“”\"「」:：/]|^(?:载|转引自|参见|见|in|see|cited|retrieved|accessed)\b", re.IGNORECASE
+)
+
+
+def _publisher(text: str, title_end: int) -> str | None:
+    """The publisher (or journal, newspaper, site) named right after a citation's title."""
+    published_in = _PUBLISHED_IN.match(text, title_end)
+    if published_in is not None:
+        return published_in.group("work").strip() or None
+    part = _NEXT_PART.match(text, title_end)
+    if part is None:
         return None
-    title = next(group for group in match.groups() if group is not None).strip()
-    return title or None
+    name = part.group("part").strip(_TITLE_TRAILING)
+    if not name or len(name) > 80 or _NOT_PUBLISHER.search(name) or not any(c.isalpha() for c in name):
+        return None
+    return name
 
 
 # Loose on purpose: a URL is only blanked here so that a date in its path is not read as
@@ -503,12 +602,36 @@ def _without_urls(text: str) -> str:
 
 def _citation(definition_text: str) -> Citation | None:
     without_url = _without_urls(definition_text)
+    title, title_end = _title(without_url)
     citation = Citation(
-        title=_title(without_url),
+        title=title,
+        publisher=_publisher(without_url, title_end) if title_end >= 0 else None,
         published=find_publication_date(without_url),
         accessed=find_access_date(without_url),
     )
     return citation if citation != Citation() else None
+
+
+#: About two lines of a page: the most of a note's own words that stand for its link.
+_LINK_TEXT_LIMIT = 160
+_LINK_TEXT_TRIM = " \t,.;:，。；：、"
+
+
+def _link_text(definition_text: str, citation: Citation | None) -> str | None:
+    """What a URL in a note is called: the note's title, else its words without the URLs.
+
+    The whole note would make every renderer show a paragraph where a link's name belongs;
+    the rest of what the note says is in the citation.
+    """
+    if citation is not None and citation.title:
+        return citation.title
+    words = " ".join(_without_urls(definition_text).split()).strip(_LINK_TEXT_TRIM)
+    if not any(char.isalnum() for char in words):
+        return None
+    if len(words) > _LINK_TEXT_LIMIT:
+        cut = words.rfind(" ", 0, _LINK_TEXT_LIMIT)
+        words = words[: cut if cut > 0 else _LINK_TEXT_LIMIT].rstrip(_LINK_TEXT_TRIM) + "…"
+    return words
 
 
 # --- the extractor ----------------------------------------------------------------------
@@ -539,6 +662,11 @@ class _ReferenceMaker:
             citation = Citation(accessed=accessed) if accessed else None
         url, kind, wayback, issues = self._reading(found)
         line, column = self._index.position(found.start)
+        alternatives: tuple[str, ...] = ()
+        if found.alternative is not None and not issues:
+            reading = read_url(found.alternative)
+            if not reading.issues and reading.url != url:
+                alternatives = (reading.url,)
         return Reference(
             url=url,
             raw=raw,
@@ -547,11 +675,12 @@ class _ReferenceMaker:
             column=column,
             start=found.start,
             end=found.end,
-            text=note.text if note is not None else None,
+            text=note.link_text if note is not None else None,
             footnote=note.label if note is not None else None,
             citation=citation,
             wayback=wayback,
             issues=issues,
+            alternatives=alternatives,
         )
 
     def _reading(
@@ -647,10 +776,18 @@ def extract_text(source: Source) -> Extraction:
     return read_with_line_feeds(source, _extract_text)
 
 
-def _extract_text(source: Source) -> Extraction:
+def extract_page_text(source: Source, page: int) -> Extraction:
+    """``extract_text`` for the text of page ``page`` of a PDF: its notes may have no separator
+    line above them, and every reference and issue says which page it is on."""
+    extraction = read_with_line_feeds(source, lambda page_source: _extract_text(page_source, page))
+    extraction.references = [dataclasses.replace(r, page=page) for r in extraction.references]
+    return extraction
+
+
+def _extract_text(source: Source, page: int | None = None) -> Extraction:
     text = source.text
     index = _LineCounter(text)
-    pages = _pages(text, index)
+    pages = _pages(text, index, trailing_notes=page is not None)
     definitions = [definition for page in pages for definition in page.definitions]
     starts = [definition.start for definition in definitions]
     found = _all_urls(text)
@@ -664,6 +801,7 @@ def _extract_text(source: Source) -> Extraction:
         if definition.text not in citations:
             citations[definition.text] = _citation(definition.text)
         definition.citation = citations[definition.text]
+        definition.link_text = _link_text(definition.text, definition.citation)
 
     make_reference = _ReferenceMaker(text, index)
     references: list[Reference] = []
@@ -684,8 +822,8 @@ def _extract_text(source: Source) -> Extraction:
     issues: list[FootnoteIssue] = []
     document_has_notes = bool(definitions)
     numbered = len(pages) > 1
-    for number, page in enumerate(pages, start=1):
-        scope = f"on page {number}" if numbered else ""
-        issues.extend(_page_issues(page, text, index, scope, document_has_notes))
+    for number, part in enumerate(pages, start=1):
+        scope = f"on page {page or number}" if page is not None or numbered else ""
+        issues.extend(_page_issues(part, text, index, scope, document_has_notes))
     issues.sort(key=lambda issue: (issue.line, issue.kind.value))
     return Extraction(references=references, footnote_issues=issues, date=find_document_date(text))

@@ -78,6 +78,10 @@ def reference_json(reference: Reference) -> JSONObject:
         data["wayback"] = {"original": reference.wayback.original, "timestamp": reference.wayback.timestamp}
     if reference.issues:
         data["issues"] = [{"kind": issue.kind.value, "message": issue.message} for issue in reference.issues]
+    if reference.alternatives:
+        data["alternatives"] = list(reference.alternatives)
+    if reference.page is not None:
+        data["page"] = reference.page
     return data
 
 
@@ -113,7 +117,7 @@ def snapshot_json(snapshot: Snapshot | None) -> JSONObject | None:
 
 
 def occurrence_json(document: Document, reference: Reference) -> JSONObject:
-    return {
+    data: JSONObject = {
         "path": document.path,
         "line": reference.line,
         "column": reference.column,
@@ -121,6 +125,9 @@ def occurrence_json(document: Document, reference: Reference) -> JSONObject:
         "text": reference.text,
         "accessed": _date(reference.citation.accessed if reference.citation else None),
     }
+    if reference.page is not None:
+        data["page"] = reference.page  # in a PDF, line and column count within the page
+    return data
 
 
 def link_json(

@@ -66,6 +66,8 @@ def _reference_json(ref: Reference) -> list[object]:
         _citation_json(ref.citation) if ref.citation else None,
         [ref.wayback.original, ref.wayback.timestamp, ref.wayback.flags] if ref.wayback else None,
         [[issue.kind.value, issue.message] for issue in ref.issues],
+        list(ref.alternatives),
+        ref.page,
     ]
 
 
@@ -85,6 +87,9 @@ def _reference_from(data: list[Any]) -> Reference:
         issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11])
         if data[11]
         else (),
+        # Payloads written before alternatives and pages existed end at the issues.
+        alternatives=tuple(data[12]) if len(data) > 12 and data[12] else (),
+        page=data[13] if len(data) > 13 else None,
     )
 
 
