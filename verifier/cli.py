@@ -26,7 +26,7 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-COMMANDS = ("extract", "check", "report", "fix")
+COMMANDS = ("extract", "check", "report", "fix", "serve", "worker", "token")
 
 
 def _chosen_command(argv: Sequence[str] | None) -> str | None:

@@ -25,6 +25,11 @@ _BOOL = argparse.BooleanOptionalAction
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories (recursive) or globs")
+    add_setting_arguments(parser)
+
+
+def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--config`` and every setting's flag: the service and its workers take them too."""
     parser.add_argument(
         "--config", type=Path, metavar="FILE", help="a verifier.toml or pyproject.toml to read"
     )
@@ -88,7 +93,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     polite.add_argument("--retries", type=int, metavar="N")
     polite.add_argument("--retry-backoff", type=float, metavar="S")
     polite.add_argument("--retry-after-cap", type=float, metavar="S")
-    polite.add_argument("--url-budget", type=float, metavar="S")
+    polite.add_argument(
+        "--url-budget", type=float, metavar="S", help="seconds one URL may take in all, retries included"
+    )
 
     store = parser.add_argument_group("the store")
     store.add_argument("--cache-path", type=Path, metavar="P", help="default: .verifier/cache.sqlite")
@@ -98,6 +105,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     store.add_argument("--ttl", action="append", metavar="OUTCOME=S", help="seconds a result is reused")
     store.add_argument(
         "--dead-after", type=int, metavar="N", help="failed runs in a row before a 5xx or timeout is dead"
+    )
+    store.add_argument(
+        "--dead-after-interval",
+        type=float,
+        metavar="S",
+        help="seconds between two failures for both to count (default: 72000, 20 hours)",
     )
 
     wayback = parser.add_argument_group("the Wayback Machine")

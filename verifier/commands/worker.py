@@ -1,0 +1,28 @@
+"""``verifier worker``: more queue consumers for a running service, on the same machine."""
+
+from __future__ import annotations
+
+import argparse
+
+from verifier.commands.check import add_setting_arguments
+from verifier.commands.serve import add_data_dir, add_queue_workers, settings_from
+
+HELP = "take runs from the service's queue (the scheduler stays with `verifier serve`)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_dir(parser)
+    add_queue_workers(parser)
+    add_setting_arguments(parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from verifier.service.server import open_context, work
+
+    # A worker never shards its checks over processes: more workers are the way to scale.
+    settings = dataclasses.replace(settings_from(args), workers=1)
+    context = open_context(args.data_dir, settings, None)
+    work(context, workers=args.queue_workers)
+    return 0

@@ -1,0 +1,402 @@
+"""The HTTP API (``/api/v1``): sources, runs, their reports, tokens and the audit log.
+
+No ``from __future__ import annotations`` here: FastAPI reads the endpoints' annotations, and
+the role dependencies are names local to :func:`create_app`.
+
+Every endpoint but ``/healthz`` and the OpenAPI schema needs a bearer token; roles are ordered
+viewer < editor < admin. Lists take ``limit`` and ``cursor`` and answer ``{items, next}``.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from verifier import __version__
+from verifier._exceptions import ConfigError
+from verifier.service.db import Conflict, Run, Source
+from verifier.service.queue import Queue, parse_schedule
+from verifier.service.runs import ServiceContext, upload_folder
+from verifier.service.sources import SourceError, validate_spec
+from verifier.service.tokens import Role, create_token, digest
+
+#: One uploaded document at most; citations live in documents, not in archives of them.
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class Principal(BaseModel):
+    name: str
+    role: str
+
+
+class UrlSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    href: str
+    kind: Literal["html", "mediawiki"] = "html"
+    title: str | None = None
+    base: str | None = None
+
+
+class SourceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    schedule: str | None = None
+    settings: dict[str, Any] | None = None
+    paths: list[str] | None = None
+    git: dict[str, Any] | None = None
+    url: UrlSpec | None = None
+
+
+class SourcePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    schedule: str | None = None
+    settings: dict[str, Any] | None = None
+    paths: list[str] | None = None
+    url: UrlSpec | None = None
+
+
+class SourceOut(BaseModel):
+    id: int
+    name: str
+    schedule: str | None
+    settings: dict[str, Any]
+    paths: list[str] | None = None
+    url: dict[str, Any] | None = None
+    created: str
+    updated: str
+
+
+class Created(BaseModel):
+    id: int
+
+
+class Progress(BaseModel):
+    checked: int
+    total: int
+    waiting_on: str | None
+
+
+class RunOut(BaseModel):
+    id: int
+    source_id: int
+    status: Literal["queued", "running", "complete", "failed", "interrupted"]
+    queued_at: str
+    started_at: str | None
+    finished_at: str | None
+    progress: Progress
+    summary: dict[str, int] | None
+    network_down: bool | None
+    exit_code: int | None
+    error: str | None
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    role: Literal["viewer", "editor", "admin"]
+
+
+class TokenOut(BaseModel):
+    name: str
+    role: str
+    created: str
+    revoked: str | None
+
+
+class NewToken(BaseModel):
+    name: str
+    role: str
+    token: str
+
+
+class SourcePage(BaseModel):
+    items: list[SourceOut]
+    next: str | None
+
+
+class RunPage(BaseModel):
+    items: list[RunOut]
+    next: str | None
+
+
+class TokenPage(BaseModel):
+    items: list[TokenOut]
+    next: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[dict[str, Any]]
+    next: str | None
+
+
+def _time(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def _source_out(source: Source) -> SourceOut:
+    spec = source.spec
+    return SourceOut(
+        id=source.id,
+        name=source.name,
+        schedule=source.schedule,
+        settings=dict(spec.get("settings") or {}),
+        paths=spec.get("paths"),
+        url=spec.get("url"),
+        created=_time(source.created) or "",
+        updated=_time(source.updated) or "",
+    )
+
+
+def _run_out(run: Run) -> RunOut:
+    return RunOut(
+        id=run.id,
+        source_id=run.source_id,
+        status=run.status,  # type: ignore[arg-type]
+        queued_at=_time(run.queued_at) or "",
+        started_at=_time(run.started_at),
+        finished_at=_time(run.finished_at),
+        progress=Progress(checked=run.checked, total=run.total, waiting_on=run.waiting_on),
+        summary=dict(run.summary) if run.summary is not None else None,
+        network_down=run.network_down,
+        exit_code=run.exit_code,
+        error=run.error,
+    )
+
+
+def _cursor(cursor: str | None) -> int:
+    if cursor is None:
+        return 0
+    try:
+        return max(0, int(cursor))
+    except ValueError:
+        raise HTTPException(422, "cursor: the value of an earlier answer's 'next'") from None
+
+
+def _next(items: list[Any], limit: int, key: Callable[[Any], int]) -> str | None:
+    return str(key(items[-1])) if len(items) == limit else None
+
+
+def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
+    app = FastAPI(
+        title="verifier",
+        version=__version__,
+        description="Watched sources, scheduled link checks and their reports.",
+        docs_url=None,
+        redoc_url=None,
+    )
+    db = context.db
+
+    def principal(request: Request) -> Principal:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        found = db.token_by_digest(digest(token.strip())) if scheme.lower() == "bearer" and token else None
+        if found is None:
+            raise HTTPException(401, "a valid bearer token is needed", headers={"WWW-Authenticate": "Bearer"})
+        return Principal(name=found.name, role=found.role)
+
+    def needs(role: Role) -> Callable[[Principal], Principal]:
+        def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
+            if Role.named(who.role) < role:
+                raise HTTPException(403, f"this needs the {role.label} role")
+            return who
+
+        return check
+
+    Viewer = Annotated[Principal, Depends(needs(Role.VIEWER))]
+    Editor = Annotated[Principal, Depends(needs(Role.EDITOR))]
+    Admin = Annotated[Principal, Depends(needs(Role.ADMIN))]
+    Limit = Annotated[int, Query(ge=1, le=500)]
+
+    def source_or_404(source_id: int) -> Source:
+        source = db.source(source_id)
+        if source is None:
+            raise HTTPException(404, "no such source")
+        return source
+
+    def run_or_404(run_id: int) -> Run:
+        run = db.run(run_id)
+        if run is None:
+            raise HTTPException(404, "no such run")
+        return run
+
+    def checked_schedule(schedule: str | None) -> str | None:
+        if schedule is None:
+            return None
+        try:
+            parse_schedule(schedule)
+        except ConfigError as error:
+            raise HTTPException(422, str(error)) from None
+        return schedule
+
+    def checked_spec(body: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return validate_spec(body, context.source_root)
+        except (SourceError, ConfigError) as error:
+            raise HTTPException(422, str(error)) from None
+
+    @app.get("/healthz", tags=["service"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    @app.post("/api/v1/sources", status_code=201, response_model=Created, tags=["sources"])
+    def create_source(body: SourceIn, who: Editor) -> Created:
+        spec = checked_spec(body.model_dump(exclude={"name", "schedule"}, exclude_none=True))
+        try:
+            source_id = db.create_source(body.name, spec, checked_schedule(body.schedule), who.name)
+        except Conflict as error:
+            raise HTTPException(409, str(error)) from None
+        return Created(id=source_id)
+
+    @app.get("/api/v1/sources", response_model=SourcePage, tags=["sources"])
+    def list_sources(who: Viewer, limit: Limit = 50, cursor: str | None = None) -> SourcePage:
+        items = db.sources(after=_cursor(cursor), limit=limit)
+        return SourcePage(items=[_source_out(s) for s in items], next=_next(items, limit, lambda s: s.id))
+
+    @app.get("/api/v1/sources/{source_id}", response_model=SourceOut, tags=["sources"])
+    def get_source(source_id: int, who: Viewer) -> SourceOut:
+        return _source_out(source_or_404(source_id))
+
+    @app.patch("/api/v1/sources/{source_id}", response_model=SourceOut, tags=["sources"])
+    def patch_source(source_id: int, body: SourcePatch, who: Editor) -> SourceOut:
+        source = source_or_404(source_id)
+        changes = body.model_dump(exclude_unset=True)
+        spec = dict(source.spec)
+        if "paths" in changes or "url" in changes:
+            spec.pop("paths", None)
+            spec.pop("url", None)
+        for key in ("paths", "url", "settings"):
+            if key in changes:
+                spec[key] = changes[key]
+        spec = checked_spec(spec)
+        schedule = checked_schedule(changes["schedule"]) if "schedule" in changes else source.schedule
+        try:
+            db.update_source(
+                source_id,
+                name=changes.get("name") or source.name,
+                spec=spec,
+                schedule=schedule,
+                actor=who.name,
+            )
+        except Conflict as error:
+            raise HTTPException(409, str(error)) from None
+        return _source_out(source_or_404(source_id))
+
+    @app.delete("/api/v1/sources/{source_id}", status_code=204, tags=["sources"])
+    def delete_source(source_id: int, who: Editor) -> Response:
+        if not db.delete_source(source_id, who.name):
+            raise HTTPException(404, "no such source")
+        return Response(status_code=204)
+
+    @app.post("/api/v1/sources/{source_id}/documents", status_code=201, tags=["sources"])
+    async def upload_document(
+        source_id: int, who: Editor, file: Annotated[UploadFile, File()]
+    ) -> dict[str, str]:
+        source_or_404(source_id)
+        name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+        if not name or name.startswith("."):
+            raise HTTPException(422, "the upload needs a plain file name")
+        data = await file.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise HTTPException(413, f"a document may have at most {MAX_UPLOAD_BYTES} bytes")
+        folder = upload_folder(context.paths, source_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+        return {"name": name}
+
+    @app.post(
+        "/api/v1/sources/{source_id}/runs",
+        status_code=202,
+        response_model=Created,
+        responses={409: {"model": Created, "description": "the run already queued or running"}},
+        tags=["runs"],
+    )
+    def start_run(source_id: int, who: Editor, force: bool = False) -> Any:
+        source_or_404(source_id)
+        try:
+            run_id = db.create_run(source_id, force=force, actor=who.name)
+        except Conflict as error:
+            return JSONResponse({"id": error.existing}, status_code=409)
+        queue.enqueue_run(run_id)
+        return Created(id=run_id)
+
+    @app.get("/api/v1/sources/{source_id}/status", response_model=RunOut, tags=["runs"])
+    def source_status(source_id: int, who: Viewer) -> RunOut:
+        source_or_404(source_id)
+        run = db.latest_run(source_id)
+        if run is None:
+            raise HTTPException(404, "this source has not been run")
+        return _run_out(run)
+
+    @app.get("/api/v1/runs", response_model=RunPage, tags=["runs"])
+    def list_runs(
+        who: Viewer, limit: Limit = 50, cursor: str | None = None, source: int | None = None
+    ) -> RunPage:
+        items = db.runs(source_id=source, after=_cursor(cursor), limit=limit)
+        return RunPage(items=[_run_out(r) for r in items], next=_next(items, limit, lambda r: r.id))
+
+    @app.get("/api/v1/runs/{run_id}", response_model=RunOut, tags=["runs"])
+    def get_run(run_id: int, who: Viewer) -> RunOut:
+        return _run_out(run_or_404(run_id))
+
+    @app.post("/api/v1/runs/{run_id}/cancel", response_model=RunOut, tags=["runs"])
+    def cancel_run(run_id: int, who: Editor) -> RunOut:
+        run_or_404(run_id)
+        if not db.cancel_run(run_id, who.name):
+            raise HTTPException(409, "the run has ended")
+        return _run_out(run_or_404(run_id))
+
+    def finished_report(run_id: int) -> dict[str, Any]:
+        run = run_or_404(run_id)
+        path = context.paths.report(run_id)
+        if run.status != "complete" or not path.is_file():
+            raise HTTPException(409, f"no report: the run is {run.status}")
+        report: dict[str, Any] = orjson.loads(path.read_bytes())
+        return report
+
+    @app.get("/api/v1/runs/{run_id}/report", tags=["runs"])
+    def run_report(run_id: int, who: Viewer) -> Response:
+        finished_report(run_id)
+        return Response(context.paths.report(run_id).read_bytes(), media_type="application/json")
+
+    @app.get("/api/v1/runs/{run_id}/report.html", response_class=HTMLResponse, tags=["runs"])
+    def run_report_html(run_id: int, who: Viewer) -> HTMLResponse:
+        from verifier.report.html import render
+
+        report = finished_report(run_id)
+        return HTMLResponse(render(report, ("dead",)))
+
+    @app.get("/api/v1/tokens", response_model=TokenPage, tags=["tokens"])
+    def list_tokens(who: Admin) -> TokenPage:
+        items = [
+            TokenOut(name=t.name, role=t.role, created=_time(t.created) or "", revoked=_time(t.revoked))
+            for t in db.tokens()
+        ]
+        return TokenPage(items=items, next=None)
+
+    @app.post("/api/v1/tokens", status_code=201, response_model=NewToken, tags=["tokens"])
+    def new_token(body: TokenIn, who: Admin) -> NewToken:
+        try:
+            token = create_token(db, body.name, Role.named(body.role), actor=who.name)
+        except ConfigError as error:
+            raise HTTPException(409, str(error)) from None
+        return NewToken(name=body.name, role=body.role, token=token)
+
+    @app.delete("/api/v1/tokens/{name}", status_code=204, tags=["tokens"])
+    def revoke_token(name: str, who: Admin) -> Response:
+        if not db.revoke_token(name, who.name):
+            raise HTTPException(404, "no such token, or revoked already")
+        return Response(status_code=204)
+
+    @app.get("/api/v1/audit", response_model=AuditPage, tags=["audit"])
+    def audit(who: Viewer, limit: Limit = 50, cursor: str | None = None) -> AuditPage:
+        items = db.audit(after=_cursor(cursor), limit=limit)
+        return AuditPage(items=items, next=_next(items, limit, lambda item: int(item["id"])))
+
+    return app

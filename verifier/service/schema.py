@@ -1,0 +1,79 @@
+"""The service's own tables, beside the check store's in ``service.sqlite``.
+
+They are versioned on their own (table ``service_schema``), so that the check store's
+migrations and the service's never compete for SQLite's single ``user_version``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+#: (version, script): applied in order; a released step is never edited, a change is a new step.
+SERVICE_MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            spec TEXT NOT NULL,
+            schedule TEXT,
+            created REAL NOT NULL,
+            updated REAL NOT NULL
+        );
+        CREATE TABLE service_runs (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            status TEXT NOT NULL,
+            force INTEGER NOT NULL,
+            queued_at REAL NOT NULL,
+            started_at REAL,
+            finished_at REAL,
+            checked INTEGER NOT NULL DEFAULT 0,
+            total INTEGER NOT NULL DEFAULT 0,
+            waiting_on TEXT,
+            summary TEXT,
+            network_down INTEGER,
+            exit_code INTEGER,
+            error TEXT
+        );
+        CREATE INDEX service_runs_by_source ON service_runs (source_id, id);
+        CREATE TABLE tokens (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            digest TEXT NOT NULL UNIQUE,
+            created REAL NOT NULL,
+            revoked REAL
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at REAL NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            detail TEXT
+        );
+        """,
+    ),
+)
+
+SERVICE_SCHEMA_VERSION = SERVICE_MIGRATIONS[-1][0]
+
+
+def migrate(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE IF NOT EXISTS service_schema (version INTEGER NOT NULL)")
+    row = db.execute("SELECT version FROM service_schema").fetchone()
+    version = row[0] if row else 0
+    if version > SERVICE_SCHEMA_VERSION:
+        from verifier._exceptions import StoreError
+
+        raise StoreError(
+            f"the service store was written by a newer verifier (service schema {version},"
+            f" this one knows {SERVICE_SCHEMA_VERSION})"
+        )
+    for step, script in SERVICE_MIGRATIONS:
+        if version < step:
+            db.executescript(f"BEGIN;{script}")
+            db.execute("DELETE FROM service_schema")
+            db.execute("INSERT INTO service_schema (version) VALUES (?)", (step,))
+            db.execute("COMMIT")
