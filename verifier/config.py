@@ -81,6 +81,7 @@ class StoreSettings:
     cache_path: Path
     use_cache: bool
     dead_after: int
+    dead_after_interval: float
     ttl: Mapping[Outcome, float]
 
 
@@ -147,11 +148,12 @@ class Settings:
     workers: int = 0
     hosts: Mapping[str, HostSettings] = field(default_factory=dict)
 
-    # Retries of transient failures (429, 503, timeouts, resets)
+    # Retries of 429, 503 and other 5xx; a reset or a timeout is tried again once at most
     retries: int = 3
     retry_backoff: float = 1.0  # first wait; doubles each time, with jitter
     retry_after_cap: float = 60.0  # longest Retry-After we honour
-    url_budget: float = 120.0  # seconds one URL may take, retries included
+    # Seconds one URL may take from its first request: connect, TLS, redirects, bodies, retry waits
+    url_budget: float = 45.0
 
     # The store
     cache_path: Path = Path(".verifier/cache.sqlite")
@@ -159,6 +161,8 @@ class Settings:
     # Failures that may be passing (5xx, refused, resets, timeouts) make a link dead only after
     # this many consecutive failed runs; 404, 410 and NXDOMAIN are dead at once.
     dead_after: int = 2
+    # Failures in a row count only this far apart: two runs an hour apart see one outage, not two.
+    dead_after_interval: float = 72_000.0
     ttl: Mapping[Outcome, float] = field(
         default_factory=lambda: {
             Outcome.LIVE: 1 * DAY,
@@ -173,7 +177,8 @@ class Settings:
     # The Wayback Machine
     archive: bool = True
     archive_all: bool = False
-    archive_rate: float = 30.0  # requests a minute, all archive endpoints together
+    # Requests a minute, all archive endpoints together: faster than 20 draws 429s and then blocks.
+    archive_rate: float = 20.0
     archive_concurrency: int = 2
     archive_timeout: float = 20.0
     archive_verify: bool = False
@@ -439,6 +444,10 @@ def validate_settings(settings: Settings) -> None:
     for name in _POSITIVE_SECONDS:
         if getattr(settings, name) <= 0:
             raise ConfigError(f"{name.replace('_', '-')}: must be more than 0 seconds")
+    if settings.url_budget <= 0:
+        raise ConfigError("url-budget: must be more than 0 seconds")
+    if settings.dead_after_interval < 0:
+        raise ConfigError("dead-after-interval: must be 0 seconds or more")
     if settings.archive_rate <= 0:
         raise ConfigError("archive-rate: must be a positive number of requests a minute")
     if settings.save_rate <= 0:

@@ -68,17 +68,72 @@ async def test_no_more_than_the_archive_concurrency_at_once(
     assert wayback.max_in_flight == 2
 
 
-async def test_a_429_is_honoured_with_its_retry_after_then_answered(
+class FakeClock:
+    """Monotonic seconds that move only when the test says."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_429_stops_every_archive_call_for_a_minute(
+    wayback: FakeWayback, quick: SettingsFactory
+) -> None:
+    fill(wayback, ["http://a.example.com/", "http://b.example.com/"])
+    wayback.fail_next(429, times=1, retry_after="0.3", route="cdx")
+    clock = FakeClock()
+    async with ArchiveClient(quick(retry_backoff=0.01), clock=clock) as archive:
+        with pytest.raises(ArchiveUnavailable) as caught:
+            await archive.nearest_snapshot("http://a.example.com/", WHEN)
+        assert caught.value.kind == "quiet"
+        assert str(caught.value).startswith("the archive asked for quiet")
+        assert wayback.count() == 1  # not asked again, whatever the Retry-After said
+        clock.now += 59.0
+        begun = time.monotonic()
+        for address in ("http://a.example.com/", "http://b.example.com/"):
+            with pytest.raises(ArchiveUnavailable) as caught:
+                await archive.nearest_snapshot(address, WHEN)
+            assert caught.value.kind == "quiet"
+        assert time.monotonic() - begun < 0.1  # reported at once, not waited out
+        assert wayback.count() == 1
+        clock.now += 1.5
+        assert await archive.nearest_snapshot("http://b.example.com/", WHEN) is not None
+    assert [r.status for r in wayback.requests] == [429, 200]
+    assert wayback.count("available") == 0  # throttled: another endpoint would only add load
+
+
+async def test_a_retry_after_longer_than_a_minute_holds_that_long(
     wayback: FakeWayback, quick: SettingsFactory
 ) -> None:
     fill(wayback, ["http://a.example.com/"])
-    wayback.fail_next(429, times=2, retry_after="0.3", route="cdx")
-    async with ArchiveClient(quick(retry_backoff=0.01)) as archive:
-        snapshot = await archive.nearest_snapshot("http://a.example.com/", WHEN)
-    assert snapshot is not None
-    starts = wayback.starts("cdx")
-    assert [r.status for r in wayback.requests] == [429, 429, 200]
-    assert all(gap >= 0.3 for gap in (starts[1] - starts[0], starts[2] - starts[1]))
+    wayback.fail_next(429, times=1, retry_after="300", route="cdx")
+    clock = FakeClock()
+    async with ArchiveClient(quick(), clock=clock) as archive:
+        with pytest.raises(ArchiveUnavailable):
+            await archive.nearest_snapshot("http://a.example.com/", WHEN)
+        assert archive.breaker.remaining() == 300.0
+        clock.now += 299.0
+        with pytest.raises(ArchiveUnavailable) as caught:
+            await archive.nearest_snapshot("http://a.example.com/", WHEN)
+        assert caught.value.kind == "quiet"
+        clock.now += 1.0
+        assert await archive.nearest_snapshot("http://a.example.com/", WHEN) is not None
+    assert wayback.count() == 2
+
+
+async def test_a_call_queued_behind_the_limiter_does_not_go_out_after_a_429(
+    wayback: FakeWayback, quick: SettingsFactory
+) -> None:
+    addresses = urls(6)
+    fill(wayback, addresses)
+    wayback.delay = 0.05
+    wayback.fail_next(429, times=1, route="cdx")
+    async with ArchiveClient(quick(archive_concurrency=1)) as archive:
+        results = await lookup_all(archive, addresses)
+    assert wayback.count() == 1
+    assert all(isinstance(r, ArchiveUnavailable) and r.kind == "quiet" for r in results)
 
 
 async def test_backoff_doubles_without_a_retry_after(wayback: FakeWayback, quick: SettingsFactory) -> None:
@@ -91,40 +146,16 @@ async def test_backoff_doubles_without_a_retry_after(wayback: FakeWayback, quick
     assert starts[2] - starts[1] >= 0.2
 
 
-async def test_429_beyond_the_retry_budget_is_unavailable(
+async def test_a_5xx_is_asked_again_retries_times_then_the_availability_api(
     wayback: FakeWayback, quick: SettingsFactory
 ) -> None:
     fill(wayback, ["http://a.example.com/"])
-    wayback.fail_next(429, times=100, retry_after="0.05")
+    wayback.fail_next(502, times=100, route="cdx")
     async with ArchiveClient(quick(retries=2, retry_backoff=0.01)) as archive:
-        with pytest.raises(ArchiveUnavailable) as caught:
-            await archive.nearest_snapshot("http://a.example.com/", WHEN)
-        assert archive.requests_made == 3
-    assert caught.value.kind == "throttled"
-    assert caught.value.status == 429
-    # Throttled: asking another endpoint would only add to the load.
-    assert wayback.count() == 3 and wayback.count("available") == 0
-
-
-async def test_a_retry_after_longer_than_the_cap_stops_every_lookup_without_asking(
-    wayback: FakeWayback, quick: SettingsFactory
-) -> None:
-    fill(wayback, ["http://a.example.com/", "http://b.example.com/"])
-    wayback.fail_next(429, times=1, retry_after="0.6", route="cdx")
-    async with ArchiveClient(quick(retry_after_cap=0.3)) as archive:
-        with pytest.raises(ArchiveUnavailable):
-            await archive.nearest_snapshot("http://a.example.com/", WHEN)
-        assert wayback.count() == 1
-        begun = time.monotonic()
-        with pytest.raises(ArchiveUnavailable) as caught:
-            await archive.nearest_snapshot("http://b.example.com/", WHEN)
-        assert time.monotonic() - begun < 0.05
-        assert caught.value.kind == "throttled"
-        assert wayback.count() == 1  # the second lookup asked nothing
-        await asyncio.sleep(0.35)  # what remains of the quiet is now within the cap: wait it out
-        assert await archive.nearest_snapshot("http://b.example.com/", WHEN) is not None
-    starts = wayback.starts()
-    assert starts[1] - starts[0] >= 0.6
+        assert await archive.nearest_snapshot("http://a.example.com/", WHEN) is not None
+    assert wayback.count("cdx") == 3
+    assert wayback.count("available") == 1
+    assert archive.breaker.trips == 0
 
 
 async def test_under_pressure_nobody_asks_during_the_quiet_asked_for(

@@ -87,9 +87,14 @@ async def test_saves_keep_to_the_save_rate(wayback: FakeWayback, quick: Settings
     assert wayback.starts("cdx")[0] - saves[1] < 0.2
 
 
-async def test_a_throttled_save_waits_its_retry_after(wayback: FakeWayback, quick: SettingsFactory) -> None:
+async def test_a_throttled_save_quiets_every_archive_call(
+    wayback: FakeWayback, quick: SettingsFactory
+) -> None:
     wayback.fail_next(429, route="save", retry_after="0.2")
     async with ArchiveClient(quick(save_rate=6000.0)) as archive:
-        assert await archive.save(PAGE) is not None
-    saves = wayback.starts("save")
-    assert len(saves) == 2 and saves[1] - saves[0] >= 0.2
+        with pytest.raises(ArchiveUnavailable) as caught:
+            await archive.save(PAGE)
+        assert caught.value.kind == "quiet"
+        with pytest.raises(ArchiveUnavailable):
+            await archive.nearest_snapshot(PAGE, dt.date(2020, 1, 1))
+    assert wayback.count() == 1

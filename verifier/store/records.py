@@ -18,6 +18,10 @@ class HistoryRow:
     last_live: dt.datetime | None
     consecutive_failures: int
     last_outcome: Outcome | None
+    #: When the URL last failed, whether or not that failure counted.
+    last_failure: dt.datetime | None = None
+    #: When the last failure that counted towards ``consecutive_failures`` happened.
+    counted_failure: dt.datetime | None = None
 
     def as_reported(self) -> History:
         """The history a report shows for a result that leaves this row as it is."""

@@ -81,23 +81,39 @@ CREATE TABLE IF NOT EXISTS archive_lookups (
 );
 """
 
+# When a URL last failed, and when the last failure that counted towards its failures in a row
+# did: failures count only --dead-after-interval apart.
+_SCHEMA_3 = """
+ALTER TABLE history ADD COLUMN last_failure REAL;
+ALTER TABLE history ADD COLUMN counted_failure REAL;
+"""
+
 #: Each step takes a store from the version before it to its own; a step is never edited once
 #: released, a change of schema is a new step. Version 1 had no history table; step 2 creates
 #: whatever is missing.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2),)
+MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2), (3, _SCHEMA_3))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # SQLite allows 999 bound parameters in older builds; stay well under it.
 _CHUNK = 500
 
 
-def _history_row(url: str, history: HistoryRow) -> tuple[str, float, float | None, int, str | None]:
+_HISTORY_COLUMNS = (
+    "url, first_seen, last_live, consecutive_failures, last_outcome, last_failure, counted_failure"
+)
+
+
+def _history_row(
+    url: str, history: HistoryRow
+) -> tuple[str, float, float | None, int, str | None, float | None, float | None]:
     return (
         url,
         _epoch(history.first_seen),
         _epoch(history.last_live) if history.last_live else None,
         history.consecutive_failures,
         history.last_outcome.value if history.last_outcome else None,
+        _epoch(history.last_failure) if history.last_failure else None,
+        _epoch(history.counted_failure) if history.counted_failure else None,
     )
 
 
@@ -342,7 +358,9 @@ class SQLiteStore:
             self._db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", results
             )
-            self._db.executemany("INSERT OR REPLACE INTO history VALUES (?,?,?,?,?)", histories)
+            self._db.executemany(
+                f"INSERT OR REPLACE INTO history ({_HISTORY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", histories
+            )
             self._write_extractions()
             self._db.execute("COMMIT")
         except BaseException:
@@ -367,7 +385,8 @@ class SQLiteStore:
                 "SELECT r.url, r.outcome, r.reason, r.live_outcome, r.live_reason, r.status, r.final_url,"
                 " r.redirects, r.checked_at, r.archive_url, r.archive_timestamp, r.archive_original,"
                 " r.original_outcome, r.saved_url, r.saved_timestamp,"
-                " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome"
+                " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome,"
+                " h.last_failure, h.counted_failure"
                 " FROM results r LEFT JOIN history h ON h.url = r.url"
                 f" WHERE r.url IN ({marks}) AND r.from_cache = 0 AND r.checked_at ="
                 " (SELECT MAX(checked_at) FROM results WHERE url = r.url AND from_cache = 0)",
@@ -387,6 +406,8 @@ class SQLiteStore:
                         when(row[16]) if row[16] is not None else None,
                         row[17],
                         _OUTCOMES[row[18]] if row[18] else None,
+                        _moment(row[19]),
+                        _moment(row[20]),
                     )
                 result = LinkResult(
                     url,
@@ -418,17 +439,15 @@ class SQLiteStore:
         found: dict[str, HistoryRow] = {}
         for chunk in _chunks(list(dict.fromkeys(urls))):
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(
-                "SELECT url, first_seen, last_live, consecutive_failures, last_outcome"
-                f" FROM history WHERE url IN ({marks})",
-                chunk,
-            )
-            for url, first_seen, last_live, failures, last_outcome in rows:
+            rows = self._db.execute(f"SELECT {_HISTORY_COLUMNS} FROM history WHERE url IN ({marks})", chunk)
+            for url, first_seen, last_live, failures, last_outcome, last_failure, counted in rows:
                 found[url] = HistoryRow(
                     first_seen=dt.datetime.fromtimestamp(first_seen, dt.UTC),
                     last_live=_moment(last_live),
                     consecutive_failures=failures,
                     last_outcome=_OUTCOMES[last_outcome] if last_outcome else None,
+                    last_failure=_moment(last_failure),
+                    counted_failure=_moment(counted),
                 )
         return found
 

@@ -2,12 +2,14 @@
 
 Every request, whatever the endpoint, goes through one :class:`RateLimiter` per client (at
 most ``archive_concurrency`` at once, starts ``60 / archive_rate`` seconds apart); Save Page
-Now requests pass a second one spaced by ``save_rate``. A 429 or 5xx is asked again after
-``retry_backoff * 2**n`` seconds or the Retry-After, whichever is longer, and holds every
-other archive request for that long too; after ``retries`` more tries, or once the archive
-has taken ``archive_timeout`` seconds to answer in all, the call raises
-:class:`ArchiveUnavailable`. Time spent queueing behind our own limiter is not the
-archive's fault and is not counted.
+Now requests pass a second one spaced by ``save_rate``. A 429 trips the :class:`Breaker`:
+no archive call goes out for at least a minute (or the Retry-After), and every call meanwhile,
+the one that met the 429 included, raises :class:`ArchiveUnavailable` of kind ``"quiet"`` at
+once instead of waiting. A 5xx is asked again after ``retry_backoff * 2**n`` seconds or the
+Retry-After, whichever is longer, and holds every other archive request for that long too;
+after ``retries`` more tries, or once the archive has taken ``archive_timeout`` seconds to
+answer in all, the call raises :class:`ArchiveUnavailable`. Time spent queueing behind our
+own limiter is not the archive's fault and is not counted.
 
 Snapshots come from the CDX API (see :mod:`verifier.check.archive.cdx` for the query and
 :mod:`verifier.check.archive.choice` for the choice). The availability API is asked only
@@ -30,6 +32,7 @@ from urllib.parse import quote
 import httpx
 
 from verifier._exceptions import ArchiveUnavailable
+from verifier.check.archive.breaker import QUIET_REASON, Breaker
 from verifier.check.archive.cdx import (
     PAGE,
     CDXReplyError,
@@ -78,7 +81,8 @@ class _TryAgain(Exception):
 class ArchiveClient:
     """Use as ``async with ArchiveClient(settings) as archive: ...``; share one per run.
 
-    ``clock`` (monotonic seconds) paces the limiters; the default is :func:`time.monotonic`.
+    ``clock`` (monotonic seconds) paces the limiters and the breaker; the default is
+    :func:`time.monotonic`.
     """
 
     def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
@@ -87,10 +91,15 @@ class ArchiveClient:
         self._clock = clock or time.monotonic
         self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)
         self._save_limiter = RateLimiter(settings.save_rate, None, clock=self._clock)
+        self._breaker = Breaker(clock=self._clock)
         self._retry = Retry.archive(settings.retry, settings.wayback)
         self._snapshot_host = settings.snapshot_host.rstrip("/")
         self._client: httpx.AsyncClient | None = None
         self._requests_made = 0
+
+    @property
+    def breaker(self) -> Breaker:
+        return self._breaker
 
     @property
     def requests_made(self) -> int:
@@ -226,6 +235,7 @@ class ArchiveClient:
             tries += 1
             reply: _Reply | None = None
             problem = kind = ""
+            self._breaker.check()
             async with AsyncExitStack() as stack:
                 try:
                     for limiter in limiters:
@@ -235,6 +245,8 @@ class ArchiveClient:
                         f"the archive asked for quiet and {pause.remaining:.1f} s of it remain",
                         kind="throttled",
                     ) from None
+                # A 429 may have come while this call waited for its turn.
+                self._breaker.check()
                 started = loop.time()
                 try:
                     async with asyncio.timeout(policy.budget - spent):
@@ -250,6 +262,14 @@ class ArchiveClient:
             retry_after = parse_retry_after(reply.headers.get("retry-after")) if reply is not None else None
             last_retry_after = retry_after
             status = reply.status if reply is not None else None
+            if status == 429:
+                # The last warning before the archive blocks us: nobody asks anything for a while.
+                quiet = self._breaker.trip(retry_after)
+                raise ArchiveUnavailable(
+                    f"{QUIET_REASON} (the {service} answered 429; no archive call for {quiet:g} s)",
+                    kind="quiet",
+                    status=429,
+                )
             if reply is not None:
                 problem = f"answered {reply.status}"
                 kind = "throttled" if reply.status == 429 else "server-error"

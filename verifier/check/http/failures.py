@@ -114,6 +114,9 @@ def _from_text(message: str) -> Failure | None:
 
 def failure_from_exception(exc: BaseException) -> Failure:
     """Map any exception raised while making a request to a Failure; never raises."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        # Before the chain: it is raised from the TimeoutError that would read as any timeout.
+        return Failure(FailureKind.CONNECT_TIMEOUT, "the server did not accept a connection in time")
     for error in _chain(exc):
         if isinstance(error, ssl.SSLError):
             return _tls_failure(error)
@@ -121,8 +124,6 @@ def failure_from_exception(exc: BaseException) -> Failure:
             mapped = _os_failure(error)
             if mapped is not None:
                 return mapped
-    if isinstance(exc, httpx.ConnectTimeout):
-        return Failure(FailureKind.CONNECT_TIMEOUT, "the server did not accept a connection in time")
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return Failure(FailureKind.TIMEOUT, "the server did not answer in time")
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol | UnicodeError):

@@ -7,6 +7,11 @@ limiter: no jitter (the limiter already spaces requests), a wait is never shorte
 server asked, and a Retry-After beyond the cap ends the tries at once, since waiting that long
 for one lookup is worse than reporting it inconclusive.
 
+A failure with no answer at all (a reset, a timeout) is asked again at most
+``failure_attempts - 1`` times and soon (within ``failure_wait_cap``): a server that dropped one
+request may take the next, but one that hangs will hang again, and every wait comes out of
+the URL's budget.
+
 Both policies are driven by tenacity; :meth:`Retry.tenacity` builds its stop and wait rules.
 """
 
@@ -38,7 +43,9 @@ class Retry:
     A server's Retry-After replaces it (``retry_after_floor`` False) or lifts it
     (``retry_after_floor`` True: the longer of the two), capped at ``retry_after_cap``; with
     ``give_up_over_cap`` a longer wish ends the tries instead. No try starts once ``budget``
-    seconds have passed since the first.
+    seconds have passed since the first. Failures without an answer (``failures``) are tried
+    at most ``failure_attempts`` times in all (None: ``attempts``), and the wait after one is
+    at most ``failure_wait_cap``.
     """
 
     attempts: int = 4
@@ -50,7 +57,9 @@ class Retry:
     retry_after_cap: float = 60.0
     retry_after_floor: bool = False
     give_up_over_cap: bool = False
-    budget: float = 120.0
+    budget: float = 45.0
+    failure_attempts: int | None = None
+    failure_wait_cap: float = math.inf
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
 
     @classmethod
@@ -62,6 +71,8 @@ class Retry:
             backoff_max=max(settings.retry_backoff, 30.0),
             retry_after_cap=max(0.0, settings.retry_after_cap),
             budget=max(0.0, settings.url_budget),
+            failure_attempts=min(2, max(1, settings.retries + 1)),
+            failure_wait_cap=1.0,
         )
 
     @classmethod
@@ -82,8 +93,10 @@ class Retry:
     def retries_status(self, status: int) -> bool:
         return status in self.statuses
 
-    def retries_failure(self, kind: FailureKind) -> bool:
-        return kind in self.failures
+    def retries_failure(self, kind: FailureKind, tries: int = 1) -> bool:
+        """Whether a failure of ``kind`` after ``tries`` tries that ended so is worth another."""
+        limit = self.attempts if self.failure_attempts is None else self.failure_attempts
+        return kind in self.failures and tries < limit
 
     def backoff_for(self, attempt: int) -> float:
         """Seconds to wait after failed try number ``attempt`` (1-based), jitter included."""
@@ -104,12 +117,16 @@ class Retry:
         return self.give_up_over_cap and retry_after is not None and retry_after > self.retry_after_cap
 
     def tenacity(
-        self, retry_after: Callable[[], float | None], remaining: Callable[[], float]
+        self,
+        retry_after: Callable[[], float | None],
+        remaining: Callable[[], float],
+        failed: Callable[[], bool] = lambda: False,
     ) -> dict[str, Any]:
         """tenacity's ``stop`` and ``wait`` for this policy.
 
         ``retry_after`` gives the last answer's Retry-After, ``remaining`` the seconds left of
-        the budget: a try whose wait would overrun it is not made.
+        the budget: a try whose wait would overrun it is not made. ``failed`` tells whether the
+        last try ended without an answer, whose wait is at most ``failure_wait_cap``.
         """
         from tenacity import RetryCallState, stop_after_attempt
         from tenacity.stop import stop_base
@@ -119,6 +136,8 @@ class Retry:
                 return remaining() - (call.upcoming_sleep or 0.0) <= 0
 
         def wait(call: RetryCallState) -> float:
+            if failed():
+                return min(self.failure_wait_cap, self.backoff_for(call.attempt_number))
             return self.wait_for(call.attempt_number, retry_after())
 
         return {"stop": stop_after_attempt(self.attempts) | OutOfTime(), "wait": wait}

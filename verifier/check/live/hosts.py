@@ -1,4 +1,8 @@
-"""Politeness: one pool per host (concurrency, spacing, backoff) under one global cap."""
+"""Politeness: one pool per host name (concurrency, spacing, backoff) under one global cap.
+
+A pool counts every request to a host name whatever the scheme or port: http and https of
+one host, or two ports of one machine, are one server to be polite to.
+"""
 
 from __future__ import annotations
 
@@ -17,13 +21,24 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def host_key(url: str) -> str:
-    """``host:port`` of a URL, so two servers on one machine count as two hosts."""
+    """``host:port`` of a URL: what answers there (a soft-404 probe's host, its headers)."""
     scheme, separator, rest = url.partition("://")
     if not separator:
         return _origin_key(url)
     # Only the scheme and the authority matter: worked out once per site, not once per URL.
     authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
     return _origin_key(f"{scheme}://{authority}")
+
+
+def host_name(url: str) -> str:
+    """The host name of a URL, lower case: the unit of politeness and of DNS answers."""
+    return host_key(url).rsplit(":", 1)[0]
+
+
+def origin_key(url: str) -> str:
+    """``scheme://host:port`` of a URL: the unit of "nothing listens here"."""
+    scheme = url.partition("://")[0].lower()
+    return f"{scheme}://{host_key(url)}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -198,18 +213,19 @@ class HostPool:
             delay = self._reserve_start()
             if delay > 0:
                 await asyncio.sleep(delay)
-            if gate is not None:
-                await gate.acquire(self, urgent=urgent)
-            try:
-                # The gate or a pause announced meanwhile may have shifted our turn: check again.
+            while True:
+                if gate is not None:
+                    await gate.acquire(self, urgent=urgent)
+                # The wait for the gate may have shifted our turn (a pause announced meanwhile):
+                # the slot goes back while this host waits, so other hosts can use it.
                 delay = self._still_to_wait()
+                if delay <= 0:
+                    break
+                if gate is not None:
+                    gate.release()
                 while delay > 0:
                     await asyncio.sleep(delay)
                     delay = self._still_to_wait()
-            except BaseException:
-                if gate is not None:
-                    gate.release()
-                raise
         except BaseException:
             self._turns.release()
             raise
@@ -248,7 +264,7 @@ class HostPool:
 
 
 class HostPools:
-    """Every host's pool plus the global cap; ``slot(url)`` is the one way in."""
+    """Every host name's pool plus the global cap; ``slot(url)`` is the one way in."""
 
     def __init__(self, settings: Settings, *, penalty_base: float | None = None) -> None:
         self._settings = settings
@@ -259,21 +275,22 @@ class HostPools:
         self.max_in_flight = 0
 
     def pool(self, url: str, *, key: str | None = None) -> HostPool:
-        """The pool of ``url``'s host; ``key`` is its :func:`host_key` when the caller has it."""
+        """The pool of ``url``'s host name; ``key`` is its :func:`host_key` when the caller has it."""
         key = host_key(url) if key is None else key
-        pool = self._pools.get(key)
+        name = key.rsplit(":", 1)[0]
+        pool = self._pools.get(name)
         if pool is None:
-            pool = self._pools[key] = self._new_pool(key)
+            pool = self._pools[name] = self._new_pool(name, key)
         return pool
 
-    def _new_pool(self, key: str) -> HostPool:
-        host = key.rsplit(":", 1)[0]
-        # Per-host settings may name "host:port" (handy for local servers) or just the host.
-        name = key if key in self._settings.hosts else host
+    def _new_pool(self, name: str, key: str) -> HostPool:
+        # Per-host settings name the host; "host:port" (handy for local servers) is read too,
+        # for the port the host was first asked on, and then covers the host's every port.
+        setting = name if name in self._settings.hosts or key not in self._settings.hosts else key
         return HostPool(
-            key,
-            self._settings.host_concurrency_for(name),
-            self._settings.host_interval_for(name),
+            name,
+            self._settings.host_concurrency_for(setting),
+            self._settings.host_interval_for(setting),
             penalty_base=self._penalty_base,
             penalty_cap=self._settings.retry_after_cap,
         )

@@ -8,8 +8,12 @@ the page can be compared with that answer. A 2xx HTML answer to HEAD on a host t
 made-up addresses with a real 404 is trusted without a GET: such hosts rarely serve "not
 found" pages with 200, and a second request per link would double the cost of every check.
 Bodies are read as a stream and decompressed here, with limits on both the raw and the
-decoded size. Every request runs inside a total deadline. Transient trouble is retried
-(tenacity); the verdict itself comes from :mod:`verifier.check.live.classify`.
+decoded size. Every request runs inside a total deadline, and every URL inside its budget
+(``url_budget``): connecting, TLS, redirects, bodies, the soft-404 comparison and retry waits
+all come out of it. 429 and 5xx are retried up to ``retries`` times; a reset or a timeout once,
+soon. A host found refusing connections, timing out on connect or not resolving is not asked
+again in the run (:mod:`.unreachable`). The verdict itself comes from
+:mod:`verifier.check.live.classify`.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from verifier.check.http.retry import Retry, parse_retry_after
 from verifier.check.http.transport import parse_resolve, tls_context
 from verifier.check.live.body import decode_body, drain, is_textual, read_body
 from verifier.check.live.classify import ProbeFacts, bot_wall, classify
-from verifier.check.live.hosts import HostPools, host_key
+from verifier.check.live.hosts import HostPools, host_key, origin_key
 from verifier.check.live.network import NetworkWatch
 from verifier.check.live.soft404 import (
     Fingerprint,
@@ -40,6 +44,7 @@ from verifier.check.live.soft404 import (
     matches_probe,
     title_and_heading,
 )
+from verifier.check.live.unreachable import REMEMBERED, Unreachable
 from verifier.check.live.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.model import Outcome
@@ -64,13 +69,24 @@ class _Answer:
 
 
 class _Budget:
-    """Time one URL may take, counted from its first request (not from the wait for a slot)."""
+    """Time one URL may take, counted from its first request (not from the wait for a slot).
 
-    __slots__ = ("_seconds", "_started")
+    ``owner`` is the URL being checked: what this check itself found out about a host does
+    not stop its own retry. ``remembered`` is set when a request got a failure found out by
+    another check: asking again would only meet it again.
+    """
 
-    def __init__(self, seconds: float) -> None:
+    __slots__ = ("_seconds", "_started", "owner", "remembered")
+
+    def __init__(self, seconds: float, owner: str) -> None:
         self._seconds = seconds
         self._started: float | None = None
+        self.owner = owner
+        self.remembered = False
+
+    @property
+    def started(self) -> bool:
+        return self._started is not None
 
     def begin(self) -> None:
         if self._started is None:
@@ -89,6 +105,9 @@ class _UrlState:
     budget: _Budget
     use_get: bool = False
     retry_after: float | None = None
+    #: Tries that ended with no answer (a reset, a timeout), and whether the last one did.
+    failed_tries: int = 0
+    failed: bool = False
 
 
 def _kept_headers(response: httpx.Response) -> dict[str, str]:
@@ -143,6 +162,7 @@ class LiveChecker:
         self._host_headers: dict[str, httpx.Headers] = {}
         self._timeouts: dict[str, float | None] | None = None
         self._parsed: dict[str, httpx.URL] = {}
+        self._unreachable = Unreachable()
 
     @property
     def requests_made(self) -> int:
@@ -233,7 +253,7 @@ class LiveChecker:
         if scheme not in ("http", "https"):
             reason = f"not a web address ({scheme or url!r})"
             return LiveVerdict(url=url, outcome=Outcome.SKIPPED, reason=reason)
-        state = _UrlState(budget=_Budget(self._retry.budget))
+        state = _UrlState(budget=_Budget(self._retry.budget, url))
         facts = await self._with_retries(url, state)
         verdict = classify(facts, self._settings.accept)
         return LiveVerdict(
@@ -250,11 +270,13 @@ class LiveChecker:
 
     # Retries -------------------------------------------------------------------------------------
 
-    def _worth_retrying(self, facts: ProbeFacts) -> bool:
+    def _worth_retrying(self, facts: ProbeFacts, state: _UrlState) -> bool:
         if facts.network_down:
             return False  # no use asking again while we are offline
         if facts.failure is not None:
-            return self._retry.retries_failure(facts.failure)
+            if state.budget.remembered:
+                return False
+            return self._retry.retries_failure(facts.failure, state.failed_tries)
         status = facts.status
         if status is None or status in self._settings.accept:
             return False
@@ -273,20 +295,26 @@ class LiveChecker:
                 return facts
             attempts += 1
             facts = await self._attempt(url, state)
-            if facts.failure in NEEDS_NETWORK_CHECK:
+            failure = facts.failure
+            if failure in NEEDS_NETWORK_CHECK:
                 # A name that does not resolve looks the same whether it is gone or we are offline.
                 facts = dataclasses.replace(facts, network_down=not await self._network.online())
+            if facts.network_down:
+                # Our own network failed, not the host's name: nothing to remember about it.
+                self._unreachable.forget(facts.final_url or url)
+            state.failed = failure is not None and failure in self._retry.failures
+            state.failed_tries += state.failed
             return facts
 
         # Most URLs answer well the first time: they skip the retry machinery, whose setup
         # costs as much as the request itself. The first answer is handed to tenacity as its
         # own first try, so waits and stops count exactly as if it had made that try.
         first = await attempt()
-        if retry.attempts <= 1 or not self._worth_retrying(first):
+        if retry.attempts <= 1 or not self._worth_retrying(first, state):
             return first if first.attempts == attempts else dataclasses.replace(first, attempts=attempts)
         retrying = AsyncRetrying(
-            **retry.tenacity(lambda: state.retry_after, state.budget.remaining),
-            retry=retry_if_result(self._worth_retrying),
+            **retry.tenacity(lambda: state.retry_after, state.budget.remaining, lambda: state.failed),
+            retry=retry_if_result(lambda facts: self._worth_retrying(facts, state)),
             retry_error_callback=lambda call: call.outcome.result() if call.outcome else None,
             reraise=True,
         )
@@ -336,7 +364,12 @@ class LiveChecker:
         parsed = self._url(url)
         if parsed.path in ("", "/") and not parsed.query:
             return facts  # a home page is what made-up addresses often land on: nothing to learn
-        probe = await self._probes.for_host(host_key(url), url)
+        try:
+            # The probe is shared and shielded: giving up on it here leaves it to the others.
+            async with asyncio.timeout(max(0.0, deadline.remaining())):
+                probe = await self._probes.for_host(origin_key(url), url)
+        except TimeoutError:
+            return facts
         if not host_soft404s(probe):
             return facts
         page = facts
@@ -353,7 +386,8 @@ class LiveChecker:
     async def _probe_fingerprint(self, nonsense_url: str) -> Fingerprint | None:
         # Urgent: every check of this host that answered 2xx waits for it, so it must not queue
         # behind them, or no verdict on the host is known before all its pages were asked.
-        facts = await self._follow(nonsense_url, "GET", _Budget(self._settings.timeout * 2), urgent=True)
+        budget = _Budget(self._settings.timeout * 2, nonsense_url)
+        facts = await self._follow(nonsense_url, "GET", budget, urgent=True)
         if facts.failure is not None:
             return None
         return fingerprint(
@@ -488,8 +522,28 @@ class LiveChecker:
         client = self._client
         settings = self._settings
         key = host_key(url)
-        pool = await self._pools.acquire(url, key=key, urgent=urgent)
+        unreachable = self._unreachable
+        if unreachable:
+            known = unreachable.known(url, deadline.owner)
+            if known is not None:
+                deadline.remembered = True
+                return known
+        if deadline.started:
+            # A redirect, the GET after a HEAD or a retry: the wait for the host is the URL's time.
+            try:
+                async with asyncio.timeout(max(0.0, deadline.remaining())):
+                    pool = await self._pools.acquire(url, key=key, urgent=urgent)
+            except TimeoutError:
+                return Failure(FailureKind.TIMEOUT, "the time allowed for this URL ran out")
+        else:
+            pool = await self._pools.acquire(url, key=key, urgent=urgent)
         try:
+            if unreachable:
+                # Found out by another check while this one waited for its turn.
+                known = unreachable.known(url, deadline.owner)
+                if known is not None:
+                    deadline.remembered = True
+                    return known
             deadline.begin()
             limit = min(settings.timeout, deadline.remaining())
             if limit <= 0:
@@ -509,7 +563,13 @@ class LiveChecker:
             except TimeoutError:
                 return Failure(FailureKind.TIMEOUT, f"no complete answer within {limit:.3g} s")
             except (httpx.HTTPError, httpx.InvalidURL, OSError, ssl.SSLError, ValueError) as error:
-                return failure_from_exception(error)
+                failure = failure_from_exception(error)
+                if failure.kind in REMEMBERED:
+                    # Learnt before the host's turn passes on, so the next in line is spared.
+                    unreachable.learn(url, failure.kind, failure.detail, deadline.owner)
+                return failure
+            if unreachable:
+                unreachable.forget(url)
             if answer.status in (429, 503):
                 pool.back_off(parse_retry_after(answer.headers.get("retry-after")))
             elif answer.status < 500:

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any, BinaryIO
 
-from verifier.check.live.hosts import host_key
+from verifier.check.live.hosts import host_name
 from verifier.check.live.verdict import LiveVerdict
 from verifier.check.loop import run as run_event_loop
 from verifier.config import Settings
@@ -108,10 +108,15 @@ class ShardedChecker:
     def __init__(self, settings: Settings, workers: int, host_links: Mapping[str, int]) -> None:
         self._settings = settings
         self._count = max(1, workers)
-        self._owner = share_hosts(host_links, self._count)
+        # Hosts are shared out by name: one worker's pools must see every request to a name.
+        by_name: dict[str, int] = {}
+        for key, count in host_links.items():
+            name = key.rsplit(":", 1)[0]
+            by_name[name] = by_name.get(name, 0) + count
+        self._owner = share_hosts(by_name, self._count)
         self._loads = [0] * self._count
-        for key, index in self._owner.items():
-            self._loads[index] += host_links[key]
+        for name, index in self._owner.items():
+            self._loads[index] += by_name[name]
         self._workers: list[_Worker] = []
         self._next_id = 0
         self._closed_requests = 0
@@ -168,11 +173,11 @@ class ShardedChecker:
         self._workers = []
 
     def _worker_for(self, url: str) -> _Worker:
-        key = host_key(url)
-        index = self._owner.get(key)
+        name = host_name(url)
+        index = self._owner.get(name)
         if index is None:
             # A host not planned for (a redirect's or an archive copy's): the least loaded takes it.
-            index = self._owner[key] = self._loads.index(min(self._loads))
+            index = self._owner[name] = self._loads.index(min(self._loads))
         self._loads[index] += 1
         return self._workers[index]
 
