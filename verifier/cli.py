@@ -26,7 +26,7 @@ class Command(Protocol):
     def run(self, args: argparse.Namespace) -> int: ...
 
 
-COMMANDS = ("extract", "check", "report", "fix", "serve", "worker", "token")
+COMMANDS = ("extract", "check", "report", "fix", "serve", "worker", "token", "overrides")
 
 
 def _chosen_command(argv: Sequence[str] | None) -> str | None:

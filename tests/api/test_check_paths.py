@@ -117,7 +117,7 @@ def test_the_runner_on_an_in_memory_store_with_a_fake_clock(tmp_path: Path, site
     ]
     store = MemoryStore()
     clock = _Clock()
-    settings = _settings(tmp_path, dead_after=2)
+    settings = _settings(tmp_path, dead_after=2, dead_after_interval=0)
 
     async def once() -> verifier.CheckRun:
         runner = Runner(settings, store, clock=clock)

@@ -183,7 +183,7 @@ def test_failures_that_may_pass_need_repeated_runs(workspace: Workspace, site: S
     assert links[broken]["outcome"] == "unknown"
     assert "called dead after 2" in links[broken]["reason"]
     assert links[broken]["history"]["consecutive_failures"] == 1
-    assert workspace.check("--ttl", "dead=0") == 1
+    assert workspace.check("--ttl", "dead=0", "--dead-after-interval", "0") == 1
     second = workspace.links()[broken]
     assert second["outcome"] == "dead"
     assert second["history"]["consecutive_failures"] == 2

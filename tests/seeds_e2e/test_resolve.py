@@ -10,8 +10,8 @@ import trustme
 from tests.servers.seedhosts import NamedHosts, Reply, TLSFront, html
 from tests.servers.wayback import FakeWayback
 from verifier.check.archive.client import ArchiveClient
-from verifier.check.live.probe import LiveChecker
 from verifier.check.http.transport import parse_resolve
+from verifier.check.live.probe import LiveChecker
 from verifier.cli import main
 from verifier.config import Settings, load_settings
 from verifier.model import Outcome

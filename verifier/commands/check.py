@@ -25,6 +25,12 @@ _BOOL = argparse.BooleanOptionalAction
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files, directories (recursive) or globs")
+    parser.add_argument(
+        "--overrides",
+        type=Path,
+        metavar="FILE",
+        help="editors' overrides to honour (TOML, as `verifier overrides export` writes it)",
+    )
     add_setting_arguments(parser)
 
 
@@ -133,7 +139,7 @@ def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 _NOT_SETTINGS = frozenset(
-    {"paths", "config", "command", "run", "headers", "ttl", "verbose", "quiet", "debug"}
+    {"paths", "config", "command", "run", "headers", "ttl", "verbose", "quiet", "debug", "overrides"}
 )
 
 
@@ -182,6 +188,11 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(overrides_from(args), config_path=args.config)
     validate_settings(settings)
     _check_output_dir(settings.output_dir)
+    overrides = []
+    if getattr(args, "overrides", None) is not None:
+        from verifier.report.overrides import read_overrides_file
+
+        overrides = read_overrides_file(args.overrides)
     from verifier import api, collector
     from verifier.report.build import build_report
     from verifier.report.terminal import TerminalProgress, progress_wanted
@@ -192,6 +203,10 @@ def run(args: argparse.Namespace) -> int:
         checked = api.check_paths(args.paths, settings, progress=progress, on_problem=_print_problem)
     with collector.paused():
         report = build_report(checked.documents, checked)
+        if overrides:
+            from verifier.report.overrides import apply_overrides
+
+            apply_overrides(report, overrides)
         return _write_outputs(report, settings, quiet=quiet)
 
 

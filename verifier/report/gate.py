@@ -57,6 +57,7 @@ def decide(
         link
         for link in links
         if link.get("outcome") in failing_outcomes
+        and "override" not in link  # an editor's decision never fails a run by itself
         and not is_offline(link, legacy)
         and (not fail_only_new or is_new(link))
     ]

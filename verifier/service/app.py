@@ -18,9 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from verifier import __version__
 from verifier._exceptions import ConfigError
+from verifier.report.overrides import Override, make_override, overrides_toml
 from verifier.service.db import Conflict, Run, Source
+from verifier.service.desk import Desk, Flag, overrides_only
 from verifier.service.queue import Queue, parse_schedule
-from verifier.service.runs import ServiceContext, upload_folder
+from verifier.service.runs import ServiceContext, read_history, upload_folder
 from verifier.service.sources import SourceError, validate_spec
 from verifier.service.tokens import Role, create_token, digest
 
@@ -114,6 +116,77 @@ class NewToken(BaseModel):
     token: str
 
 
+class FlagOut(BaseModel):
+    id: int
+    source_id: int
+    url: str
+    outcome: str
+    archive: dict[str, Any] | None
+    occurrences: list[dict[str, Any]]
+    state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"]
+    note: str | None
+    version: int
+    updated: str
+
+
+class FlagMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"]
+    note: str | None = None
+    version: int
+
+
+class FlagBulk(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ids: list[int] = Field(min_length=1, max_length=1000)
+    state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"]
+    note: str | None = None
+
+
+class FlagPage(BaseModel):
+    items: list[FlagOut]
+    next: str | None
+
+
+class OverrideIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = None
+    domain: str | None = None
+    outcome: Literal["live", "dead", "restricted"]
+    note: str | None = None
+
+
+class OverrideOut(BaseModel):
+    id: int
+    url: str | None
+    domain: str | None
+    outcome: str
+    note: str | None
+    by: str
+    at: str
+
+
+class OverridePage(BaseModel):
+    items: list[OverrideOut]
+    next: str | None
+
+
+class UrlCheck(BaseModel):
+    checked_at: str
+    outcome: str
+    reason: str
+    http_status: int | None
+    run_id: int
+
+
+class UrlHistory(BaseModel):
+    url: str
+    first_seen: str | None
+    last_live: str | None
+    consecutive_failures: int | None
+    checks: list[UrlCheck]
+
+
 class SourcePage(BaseModel):
     items: list[SourceOut]
     next: str | None
@@ -167,6 +240,33 @@ def _run_out(run: Run) -> RunOut:
         network_down=run.network_down,
         exit_code=run.exit_code,
         error=run.error,
+    )
+
+
+def _flag_out(flag: Flag) -> FlagOut:
+    return FlagOut(
+        id=flag.id,
+        source_id=flag.source_id,
+        url=flag.url,
+        outcome=flag.outcome,
+        archive=dict(flag.archive) if flag.archive else None,
+        occurrences=flag.occurrences,
+        state=flag.state,  # type: ignore[arg-type]
+        note=flag.note,
+        version=flag.version,
+        updated=_time(flag.updated) or "",
+    )
+
+
+def _override_out(override_id: int, override: Override) -> OverrideOut:
+    return OverrideOut(
+        id=override_id,
+        url=override.url,
+        domain=override.domain,
+        outcome=override.outcome.value,
+        note=override.note,
+        by=override.by,
+        at=override.at,
     )
 
 
@@ -393,6 +493,109 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         if not db.revoke_token(name, who.name):
             raise HTTPException(404, "no such token, or revoked already")
         return Response(status_code=204)
+
+    desk = Desk(db)
+
+    def recheck(source_id: int, actor: str) -> None:
+        """A flag marked fixed: check its source again at once (a run already going will do)."""
+        try:
+            run_id = db.create_run(source_id, force=True, actor=actor)
+        except Conflict:
+            return
+        queue.enqueue_run(run_id)
+
+    @app.get("/api/v1/flags", response_model=FlagPage, tags=["flags"])
+    def list_flags(
+        who: Viewer,
+        limit: Limit = 50,
+        cursor: str | None = None,
+        state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"] | None = None,
+        outcome: Literal["dead", "archived"] | None = None,
+        source: int | None = None,
+        document: str | None = None,
+    ) -> FlagPage:
+        items = desk.flags(
+            state=state, outcome=outcome, source=source, document=document, after=_cursor(cursor), limit=limit
+        )
+        return FlagPage(items=[_flag_out(f) for f in items], next=_next(items, limit, lambda f: f.id))
+
+    @app.get("/api/v1/flags/{flag_id}", response_model=FlagOut, tags=["flags"])
+    def get_flag(flag_id: int, who: Viewer) -> FlagOut:
+        flag = desk.flag(flag_id)
+        if flag is None:
+            raise HTTPException(404, "no such flag")
+        return _flag_out(flag)
+
+    @app.post("/api/v1/flags/{flag_id}", response_model=FlagOut, tags=["flags"])
+    def move_flag(flag_id: int, body: FlagMove, who: Editor) -> FlagOut:
+        try:
+            flag = desk.move(flag_id, body.state, note=body.note, version=body.version, actor=who.name)
+        except LookupError:
+            raise HTTPException(404, "no such flag") from None
+        except Conflict as error:
+            raise HTTPException(409, str(error)) from None
+        except ConfigError as error:
+            raise HTTPException(422, str(error)) from None
+        if body.state == "fixed":
+            recheck(flag.source_id, who.name)
+        return _flag_out(flag)
+
+    @app.post("/api/v1/flags", response_model=FlagPage, tags=["flags"])
+    def move_flags(body: FlagBulk, who: Editor) -> FlagPage:
+        try:
+            flags = desk.move_many(body.ids, body.state, note=body.note, actor=who.name)
+        except LookupError as error:
+            raise HTTPException(404, f"no flag {error.args[0]}") from None
+        except Conflict as error:
+            raise HTTPException(409, str(error)) from None
+        except ConfigError as error:
+            raise HTTPException(422, str(error)) from None
+        if body.state == "fixed":
+            for source_id in sorted({flag.source_id for flag in flags}):
+                recheck(source_id, who.name)
+        return FlagPage(items=[_flag_out(f) for f in flags], next=None)
+
+    @app.get(
+        "/api/v1/overrides",
+        response_model=OverridePage,
+        responses={200: {"content": {"application/toml": {}}}},
+        tags=["overrides"],
+    )
+    def list_overrides(who: Viewer, format: Literal["json", "toml"] = "json") -> Any:
+        entries = desk.overrides()
+        if format == "toml":
+            return Response(overrides_toml(overrides_only(entries)), media_type="application/toml")
+        return OverridePage(items=[_override_out(i, o) for i, o in entries], next=None)
+
+    @app.post("/api/v1/overrides", status_code=201, response_model=OverrideOut, tags=["overrides"])
+    def add_override(body: OverrideIn, who: Editor) -> OverrideOut:
+        try:
+            override = make_override(
+                outcome=body.outcome, by=who.name, url=body.url, domain=body.domain, note=body.note
+            )
+        except ConfigError as error:
+            raise HTTPException(422, str(error)) from None
+        return _override_out(desk.add_override(override, who.name), override)
+
+    @app.delete("/api/v1/overrides/{override_id}", status_code=204, tags=["overrides"])
+    def remove_override(override_id: int, who: Editor) -> Response:
+        if not desk.remove_override(override_id, who.name):
+            raise HTTPException(404, "no such override")
+        return Response(status_code=204)
+
+    @app.get("/api/v1/urls", response_model=UrlHistory, tags=["urls"])
+    def url_history(url: str, who: Viewer) -> UrlHistory:
+        checks = desk.checks(url)
+        history = read_history(context.paths.store, url)
+        if not checks and history is None:
+            raise HTTPException(404, "this URL was never checked here")
+        return UrlHistory(
+            url=url,
+            first_seen=_time(history.first_seen.timestamp()) if history else None,
+            last_live=_time(history.last_live.timestamp()) if history and history.last_live else None,
+            consecutive_failures=history.consecutive_failures if history else None,
+            checks=[UrlCheck(**check) for check in checks],
+        )
 
     @app.get("/api/v1/audit", response_model=AuditPage, tags=["audit"])
     def audit(who: Viewer, limit: Limit = 50, cursor: str | None = None) -> AuditPage:

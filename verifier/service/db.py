@@ -125,6 +125,22 @@ class ServiceDB:
             self._local.db = db
         return db
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, for the modules that keep tables of their own here."""
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._transaction() as db:
+            yield db
+
+    def audit_in(
+        self, db: sqlite3.Connection, actor: str, action: str, subject: str, detail: Mapping[str, Any] | None
+    ) -> None:
+        """Record a change inside the caller's transaction."""
+        self._audit(db, actor, action, subject, detail)
+
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         db = self._db

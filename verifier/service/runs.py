@@ -18,9 +18,12 @@ import orjson
 
 from verifier.config import Settings
 from verifier.model import Document, InputProblem, LinkResult
+from verifier.report.overrides import apply_overrides
 from verifier.service.db import ServiceDB
+from verifier.service.desk import Desk, overrides_only
 from verifier.service.paths import ServicePaths
 from verifier.service.sources import fetch_page, path_documents, source_settings
+from verifier.store.records import HistoryRow
 
 _log = logging.getLogger("verifier.service")
 
@@ -153,11 +156,14 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
                 documents, settings, store=store, progress=progress, problems=problems
             )
         report = build_report(documents, checked)
+        desk = Desk(db)
+        apply_overrides(report, overrides_only(desk.overrides()))
         context.paths.reports.mkdir(parents=True, exist_ok=True)
         target = context.paths.report(run_id)
         partial = target.with_suffix(".json.tmp")
         partial.write_bytes(orjson.dumps(report))
         partial.replace(target)
+        desk.record_run(source.id, run_id, report)
         gate = decide(report, settings.fail_on, fail_only_new=settings.fail_only_new)
         db.finish_run(
             run_id,
@@ -174,3 +180,11 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
     except Exception as error:
         _log.exception("run %s failed", run_id)
         db.finish_run(run_id, "failed", error=f"{type(error).__name__}: {error}")
+
+
+def read_history(store: Path, url: str) -> HistoryRow | None:
+    """What the check store remembers of ``url`` across runs (first seen, last live, failures)."""
+    from verifier.store.sqlite import SQLiteStore
+
+    with SQLiteStore(store, verify=False) as opened:
+        return opened.histories([url]).get(url)

@@ -55,6 +55,47 @@ SERVICE_MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            archive TEXT,
+            occurrences TEXT NOT NULL,
+            documents TEXT NOT NULL,
+            state TEXT NOT NULL,
+            note TEXT,
+            version INTEGER NOT NULL,
+            created REAL NOT NULL,
+            updated REAL NOT NULL,
+            last_run INTEGER,
+            UNIQUE (source_id, url)
+        );
+        CREATE INDEX flags_by_state ON flags (state, id);
+        CREATE TABLE overrides (
+            id INTEGER PRIMARY KEY,
+            url TEXT UNIQUE,
+            domain TEXT UNIQUE,
+            outcome TEXT NOT NULL,
+            note TEXT,
+            by TEXT NOT NULL,
+            at REAL NOT NULL,
+            CHECK ((url IS NULL) != (domain IS NULL))
+        );
+        CREATE TABLE url_checks (
+            url TEXT NOT NULL,
+            run_id INTEGER NOT NULL,
+            checked_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            http_status INTEGER,
+            PRIMARY KEY (url, run_id)
+        );
+        """,
+    ),
 )
 
 SERVICE_SCHEMA_VERSION = SERVICE_MIGRATIONS[-1][0]
