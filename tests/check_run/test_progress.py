@@ -84,3 +84,15 @@ def test_verbose_logs_each_url_and_quiet_prints_no_summary(
     assert captured.out == "" and "Links by outcome" not in captured.err
     assert workspace.check("--no-cache") == 0
     assert url not in capsys.readouterr().err  # no -v: no per-URL lines
+
+
+def test_very_verbose_logs_every_attempt_and_wait(
+    workspace: Workspace, site: Site, capsys: pytest.CaptureFixture[str]
+) -> None:
+    busy = site.set("/busy", 503, headers={"Retry-After": "0"})
+    workspace.write("a.md", f"[a]({busy})\n")
+    cli.main(["-vv", *workspace.args("--no-cache", "--retries", "1", "--no-archive")])
+    errors = capsys.readouterr().err
+    assert f"{busy}: attempt 1: 503" in errors
+    assert f"{busy}: waiting " in errors and "before attempt 2 (Retry-After)" in errors
+    assert f"{busy}: attempt 2: 503" in errors

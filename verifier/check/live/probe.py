@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 import ssl
 import time
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ from verifier.check.live.unreachable import REMEMBERED, Unreachable
 from verifier.check.live.verdict import LiveVerdict
 from verifier.config import Settings
 from verifier.model import Outcome
+
+_log = logging.getLogger("verifier.check")
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _KEPT_HEADERS = frozenset(
@@ -296,6 +299,9 @@ class LiveChecker:
             attempts += 1
             facts = await self._attempt(url, state)
             failure = facts.failure
+            if _log.isEnabledFor(logging.DEBUG):
+                answer = facts.status if facts.status is not None else (failure or "no answer")
+                _log.debug("%s: attempt %d: %s", url, attempts, answer)
             if failure in NEEDS_NETWORK_CHECK:
                 # A name that does not resolve looks the same whether it is gone or we are offline.
                 facts = dataclasses.replace(facts, network_down=not await self._network.online())
@@ -316,6 +322,13 @@ class LiveChecker:
             **retry.tenacity(lambda: state.retry_after, state.budget.remaining, lambda: state.failed),
             retry=retry_if_result(lambda facts: self._worth_retrying(facts, state)),
             retry_error_callback=lambda call: call.outcome.result() if call.outcome else None,
+            before_sleep=lambda call: _log.debug(
+                "%s: waiting %.1f s before attempt %d%s",
+                url,
+                call.upcoming_sleep,
+                call.attempt_number + 1,
+                " (Retry-After)" if state.retry_after is not None else "",
+            ),
             reraise=True,
         )
         facts: ProbeFacts = await retrying(attempt)
