@@ -64,6 +64,12 @@ def _store_for(
     if store is not None:
         yield store
         return
+    if settings.store_url:
+        from verifier.store import open_store
+
+        with open_store(settings.store_url) as named:
+            yield named
+        return
     from verifier.store.sqlite import SQLiteStore, StoreDamaged, move_damaged
 
     path = settings.cache_path

@@ -8,6 +8,7 @@ user who knows one knows the other.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -79,6 +80,7 @@ class RetrySettings:
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
     cache_path: Path
+    store_url: str
     use_cache: bool
     dead_after: int
     dead_after_interval: float
@@ -157,6 +159,8 @@ class Settings:
 
     # The store
     cache_path: Path = Path(".verifier/cache.sqlite")
+    # A store other than that file: postgresql://user@host/db (``--store``, VERIFIER_STORE).
+    store_url: str = ""
     use_cache: bool = True
     # Failures that may be passing (5xx, refused, resets, timeouts) make a link dead only after
     # this many consecutive failed runs; 404, 410 and NXDOMAIN are dead at once.
@@ -236,7 +240,7 @@ _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 
 
 #: Keys named as their command-line flag where the setting's own name differs; both are accepted.
-ALIASES = {"format": "formats", "cache": "use_cache", "header": "headers"}
+ALIASES = {"format": "formats", "cache": "use_cache", "header": "headers", "store": "store_url"}
 
 
 def _key(name: str) -> str:
@@ -393,17 +397,36 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+#: The prefix of environment variables that set a setting (VERIFIER_STORE is ``store``).
+ENV_PREFIX = "VERIFIER_"
+
+
+def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings from VERIFIER_<KEY> variables: above the config file, below the flags."""
+    values: dict[str, Any] = {}
+    for variable, value in environ.items():
+        if not variable.startswith(ENV_PREFIX) or not value:
+            continue
+        name = _key(variable[len(ENV_PREFIX) :].lower())
+        if name not in _FIELDS or name in ("hosts", "ttl", "headers"):
+            continue  # tables are set in the config file
+        values[name] = _coerce(name, value, f"${variable}")
+    return values
+
+
 def load_settings(
     overrides: Mapping[str, Any] | None = None,
     *,
     config_path: Path | None = None,
     cwd: Path | None = None,
 ) -> Settings:
-    """Defaults, then the config file, then ``overrides`` (command-line values; None means unset)."""
+    """Defaults, then the config file, then VERIFIER_* variables, then ``overrides`` (command-line
+    values; None means unset)."""
     values: dict[str, Any] = {}
     path = config_path or find_config_file((cwd or Path.cwd()).resolve())
     if path is not None:
         values.update(read_config_file(path))
+    values.update(_from_environment(os.environ))
     for raw_key, value in (overrides or {}).items():
         if value is None:
             continue

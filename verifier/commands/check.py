@@ -106,6 +106,12 @@ def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
     store = parser.add_argument_group("the store")
     store.add_argument("--cache-path", type=Path, metavar="P", help="default: .verifier/cache.sqlite")
     store.add_argument(
+        "--store",
+        dest="store_url",
+        metavar="URL",
+        help="keep results in postgresql://user@host/db instead of the cache file ($VERIFIER_STORE)",
+    )
+    store.add_argument(
         "--cache", dest="use_cache", action=_BOOL, default=None, help="reuse recent results (default: on)"
     )
     store.add_argument("--ttl", action="append", metavar="OUTCOME=S", help="seconds a result is reused")

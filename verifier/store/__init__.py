@@ -6,14 +6,32 @@ on disk. ``open_store`` opens the store a run's settings name.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from verifier._exceptions import StoreError
 from verifier.store.base import ExtractionCache, ResultStore
 from verifier.store.memory import MemoryStore
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
+if TYPE_CHECKING:
+    from verifier.store.postgres import PostgresStore
+
 #: The name the command line's store had before there was more than one.
 Store = SQLiteStore
+
+
+def open_store(url: str) -> SQLiteStore | PostgresStore:
+    """The store a ``--store`` URL names: ``postgresql://…``, or ``sqlite:///path`` / a path."""
+    if url.startswith(("postgresql://", "postgres://")):
+        from verifier.store.postgres import PostgresStore
+
+        return PostgresStore(url)
+    from pathlib import Path
+
+    path = url.removeprefix("sqlite://") if url.startswith("sqlite://") else url
+    return SQLiteStore(Path(path))
+
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -26,4 +44,5 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredResult",
+    "open_store",
 ]

@@ -1,0 +1,3 @@
+from tests.check_run.conftest import site
+
+__all__ = ["site"]
