@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import sqlite3
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
@@ -26,6 +25,19 @@ from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
 from verifier.store.codec import extraction_from_json, extraction_json
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.rows import (
+    HISTORY_COLUMNS,
+    OUTCOMES,
+    STORED_COLUMNS,
+    Moments,
+    epoch,
+    history_row,
+    history_values,
+    lookup,
+    lookup_values,
+    result_values,
+    stored_result,
+)
 
 _SCHEMA_2 = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -96,59 +108,6 @@ SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # SQLite allows 999 bound parameters in older builds; stay well under it.
 _CHUNK = 500
-
-
-_HISTORY_COLUMNS = (
-    "url, first_seen, last_live, consecutive_failures, last_outcome, last_failure, counted_failure"
-)
-
-
-def _history_row(
-    url: str, history: HistoryRow
-) -> tuple[str, float, float | None, int, str | None, float | None, float | None]:
-    return (
-        url,
-        _epoch(history.first_seen),
-        _epoch(history.last_live) if history.last_live else None,
-        history.consecutive_failures,
-        history.last_outcome.value if history.last_outcome else None,
-        _epoch(history.last_failure) if history.last_failure else None,
-        _epoch(history.counted_failure) if history.counted_failure else None,
-    )
-
-
-# Dictionary lookups: calling an Enum to convert a stored value costs several times more, and a
-# warm run converts tens of thousands of them.
-_OUTCOMES: dict[str, Outcome] = {outcome.value: outcome for outcome in Outcome}
-
-
-class _Moments:
-    """Stored epoch seconds as datetimes to the whole second, each second converted once.
-
-    Reports show no finer time, and TTLs are reckoned from the stored values themselves. The
-    exact moments of one run's results are all distinct, but they fall in a few distinct
-    seconds, so a warm run converts a handful of values instead of three per link.
-    """
-
-    __slots__ = ("_seen",)
-
-    def __init__(self) -> None:
-        self._seen: dict[int, dt.datetime] = {}
-
-    def __call__(self, seconds: float) -> dt.datetime:
-        second = int(seconds)  # epoch values are positive, so this floors
-        moment = self._seen.get(second)
-        if moment is None:
-            moment = self._seen[second] = dt.datetime.fromtimestamp(second, dt.UTC)
-        return moment
-
-
-def _epoch(moment: dt.datetime) -> float:
-    return moment.timestamp()
-
-
-def _moment(seconds: float | None) -> dt.datetime | None:
-    return None if seconds is None else dt.datetime.fromtimestamp(seconds, dt.UTC)
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -265,7 +224,7 @@ class SQLiteStore:
     # Runs
 
     def start_run(self, now: dt.datetime) -> int:
-        cursor = self._db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (_epoch(now),))
+        cursor = self._db.execute("INSERT INTO runs (started, status) VALUES (?, 'running')", (epoch(now),))
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -274,7 +233,7 @@ class SQLiteStore:
         self._db.execute("BEGIN")
         try:
             self._db.execute(
-                "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (_epoch(now), status, run_id)
+                "UPDATE runs SET finished = ?, status = ? WHERE id = ?", (epoch(now), status, run_id)
             )
             # This run's checks supersede the rows of earlier runs for the same URLs: the history
             # table keeps what spans runs, and a nightly run would otherwise add a row per link.
@@ -309,30 +268,9 @@ class SQLiteStore:
         since the last flush, so a killed run loses at most that short window, while a run of
         thousands of links does not pay for a commit per link.
         """
-        archive, saved = result.archive, result.saved_snapshot
-        self._pending_results.append(
-            (
-                run_id,
-                result.url,
-                result.outcome.value,
-                result.reason,
-                live_outcome.value,
-                live_reason,
-                result.http_status,
-                result.final_url,
-                json.dumps(list(result.redirects), ensure_ascii=False) if result.redirects else "[]",
-                _epoch(result.checked_at),
-                int(result.from_cache),
-                archive.url if archive else None,
-                archive.timestamp if archive else None,
-                archive.original if archive else None,
-                result.original_outcome.value if result.original_outcome else None,
-                saved.url if saved else None,
-                saved.timestamp if saved else None,
-            )
-        )
+        self._pending_results.append(result_values(run_id, result, live_outcome, live_reason))
         if history is not None:
-            self._pending_history.append(_history_row(result.url, history))
+            self._pending_history.append(history_values(result.url, history))
         if (
             len(self._pending_results) >= self.batch_size
             or time.monotonic() - self._flushed_at >= self.batch_seconds
@@ -341,7 +279,7 @@ class SQLiteStore:
 
     def record_history(self, url: str, history: HistoryRow) -> None:
         """Queue a new history row for ``url`` alone (a reused result whose final outcome changed)."""
-        self._pending_history.append(_history_row(url, history))
+        self._pending_history.append(history_values(url, history))
 
     @property
     def pending(self) -> int:
@@ -361,7 +299,7 @@ class SQLiteStore:
                 "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", results
             )
             self._db.executemany(
-                f"INSERT OR REPLACE INTO history ({_HISTORY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", histories
+                f"INSERT OR REPLACE INTO history ({HISTORY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", histories
             )
             self._write_extractions()
             self._db.execute("COMMIT")
@@ -379,53 +317,21 @@ class SQLiteStore:
         self.flush()
         found: dict[str, StoredResult] = {}
         wanted = list(dict.fromkeys(urls))
-        moment = _epoch(now)
-        when = _Moments()
+        moment = epoch(now)
+        when = Moments()
         for chunk in _chunks(wanted):
             marks = ",".join("?" * len(chunk))
             rows = self._db.execute(
-                "SELECT r.url, r.outcome, r.reason, r.live_outcome, r.live_reason, r.status, r.final_url,"
-                " r.redirects, r.checked_at, r.archive_url, r.archive_timestamp, r.archive_original,"
-                " r.original_outcome, r.saved_url, r.saved_timestamp,"
-                " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome,"
-                " h.last_failure, h.counted_failure"
+                f"SELECT {STORED_COLUMNS}"
                 " FROM results r LEFT JOIN history h ON h.url = r.url"
                 f" WHERE r.url IN ({marks}) AND r.from_cache = 0 AND r.checked_at ="
                 " (SELECT MAX(checked_at) FROM results WHERE url = r.url AND from_cache = 0)",
                 chunk,
             )
             for row in rows:
-                url = row[0]
-                outcome = _OUTCOMES[row[1]]
-                if moment - row[8] >= ttl.get(outcome, 0.0):
+                if moment - row[8] >= ttl.get(OUTCOMES[row[1]], 0.0):
                     continue
-                archive = Snapshot(url=row[9], timestamp=row[10], original=row[11] or url) if row[9] else None
-                saved = Snapshot(url=row[13], timestamp=row[14], original=url) if row[13] else None
-                history: HistoryRow | None = None
-                if row[15] is not None:
-                    history = HistoryRow(
-                        when(row[15]),
-                        when(row[16]) if row[16] is not None else None,
-                        row[17],
-                        _OUTCOMES[row[18]] if row[18] else None,
-                        _moment(row[19]),
-                        _moment(row[20]),
-                    )
-                result = LinkResult(
-                    url,
-                    outcome,
-                    row[2],
-                    when(row[8]),
-                    row[5],
-                    row[6],
-                    tuple(orjson.loads(row[7])) if row[7] != "[]" else (),
-                    archive,
-                    _OUTCOMES[row[12]] if row[12] else None,
-                    history.as_reported() if history else None,
-                    True,
-                    saved,
-                )
-                found[url] = StoredResult(result, _OUTCOMES[row[3]], row[4], history)
+                found[row[0]] = stored_result(row, when)
         return found
 
     def run_results(self, run_id: int) -> dict[str, Outcome]:
@@ -441,16 +347,9 @@ class SQLiteStore:
         found: dict[str, HistoryRow] = {}
         for chunk in _chunks(list(dict.fromkeys(urls))):
             marks = ",".join("?" * len(chunk))
-            rows = self._db.execute(f"SELECT {_HISTORY_COLUMNS} FROM history WHERE url IN ({marks})", chunk)
-            for url, first_seen, last_live, failures, last_outcome, last_failure, counted in rows:
-                found[url] = HistoryRow(
-                    first_seen=dt.datetime.fromtimestamp(first_seen, dt.UTC),
-                    last_live=_moment(last_live),
-                    consecutive_failures=failures,
-                    last_outcome=_OUTCOMES[last_outcome] if last_outcome else None,
-                    last_failure=_moment(last_failure),
-                    counted_failure=_moment(counted),
-                )
+            rows = self._db.execute(f"SELECT {HISTORY_COLUMNS} FROM history WHERE url IN ({marks})", chunk)
+            for row in rows:
+                found[row[0]] = history_row(row)
         return found
 
     # Archive lookups
@@ -464,37 +363,14 @@ class SQLiteStore:
             " FROM archive_lookups WHERE url = ? AND target = ?",
             (url, target),
         ).fetchone()
-        if row is None:
-            return None
-        found, snapshot_url, timestamp, original, status, mimetype, looked_up_at = row
-        age = _epoch(now) - looked_up_at
-        if age >= (found_ttl if found else none_ttl):
-            return None
-        snapshot = (
-            Snapshot(
-                url=snapshot_url, timestamp=timestamp, original=original, status=status, mimetype=mimetype
-            )
-            if found
-            else None
-        )
-        return ArchiveLookup(snapshot, dt.datetime.fromtimestamp(looked_up_at, dt.UTC))
+        return None if row is None else lookup(row, now, found_ttl=found_ttl, none_ttl=none_ttl)
 
     def record_archive_lookup(
         self, url: str, target: str, snapshot: Snapshot | None, now: dt.datetime
     ) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO archive_lookups VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                url,
-                target,
-                int(snapshot is not None),
-                snapshot.url if snapshot else None,
-                snapshot.timestamp if snapshot else None,
-                snapshot.original if snapshot else None,
-                snapshot.status if snapshot else None,
-                snapshot.mimetype if snapshot else None,
-                _epoch(now),
-            ),
+            lookup_values(url, target, snapshot, now),
         )
 
     def _write_extractions(self) -> None:
