@@ -13,10 +13,12 @@ a reader always sees every write made before it.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
@@ -90,3 +92,49 @@ class ResultStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class BatchedStore:
+    """What every store that queues its writes shares: periodic flushing and closing.
+
+    A subclass sets ``batch_seconds`` and defines ``flush`` and ``_close``.
+    """
+
+    batch_seconds: float
+
+    def flush(self) -> None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        raise NotImplementedError
+
+    @contextlib.asynccontextmanager
+    async def flushing(self) -> AsyncIterator[None]:
+        """Results reach the store within ``batch_seconds`` even when answers are slow."""
+        import asyncio  # a warm run never starts an event loop
+
+        async def now_and_then() -> None:
+            while True:
+                await asyncio.sleep(self.batch_seconds)
+                self.flush()
+
+        task = asyncio.create_task(now_and_then())
+        try:
+            yield
+        finally:
+            task.cancel()
+
+    def close(self) -> None:
+        """Write what is queued, then let go of the connection."""
+        try:
+            self.flush()
+        finally:
+            self._close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()

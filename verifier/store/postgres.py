@@ -13,14 +13,14 @@ import contextlib
 import datetime as dt
 import threading
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
-from types import TracebackType
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import orjson
 
 from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
+from verifier.store.base import BatchedStore
 from verifier.store.codec import extraction_from_json, extraction_json
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
@@ -117,7 +117,7 @@ _INSERT_LOOKUP = _upsert("archive_lookups", LOOKUP_COLUMNS, "url, target")
 _INSERT_EXTRACTION = _upsert("extractions", "path, key, payload", "path")
 
 
-class PostgresStore:
+class PostgresStore(BatchedStore):
     """A store on a PostgreSQL database named by ``url`` (``postgresql://user@host/db``)."""
 
     def __init__(
@@ -174,34 +174,8 @@ class PostgresStore:
                     db.execute("DELETE FROM verifier_schema")
                     db.execute("INSERT INTO verifier_schema (version) VALUES (%s)", (step,))
 
-    def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._pool.close()
-
-    def __enter__(self) -> PostgresStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
-
-    @contextlib.asynccontextmanager
-    async def flushing(self) -> AsyncIterator[None]:
-        import asyncio
-
-        async def now_and_then() -> None:
-            while True:
-                await asyncio.sleep(self.batch_seconds)
-                self.flush()
-
-        task = asyncio.create_task(now_and_then())
-        try:
-            yield
-        finally:
-            task.cancel()
+    def _close(self) -> None:
+        self._pool.close()
 
     # Runs
 

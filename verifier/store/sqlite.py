@@ -15,14 +15,14 @@ import contextlib
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from types import TracebackType
 
 import orjson
 
 from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
+from verifier.store.base import BatchedStore
 from verifier.store.codec import extraction_from_json, extraction_json
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
@@ -139,7 +139,7 @@ def move_damaged(path: Path, now: dt.datetime) -> Path:
     return target
 
 
-class SQLiteStore:
+class SQLiteStore(BatchedStore):
     """One connection to the store file; use as a context manager or call ``close``."""
 
     def __init__(
@@ -191,35 +191,8 @@ class SQLiteStore:
             if version < step:
                 self._db.executescript(f"BEGIN;{script}PRAGMA user_version={step};COMMIT;")
 
-    @contextlib.asynccontextmanager
-    async def flushing(self) -> AsyncIterator[None]:
-        """Results reach the disk within ``batch_seconds`` even when answers are slow."""
-        import asyncio  # a warm run never starts an event loop
-
-        async def now_and_then() -> None:
-            while True:
-                await asyncio.sleep(self.batch_seconds)
-                self.flush()
-
-        task = asyncio.create_task(now_and_then())
-        try:
-            yield
-        finally:
-            task.cancel()
-
-    def close(self) -> None:
-        try:
-            self.flush()
-        finally:
-            self._db.close()
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
-    ) -> None:
-        self.close()
+    def _close(self) -> None:
+        self._db.close()
 
     # Runs
 
