@@ -141,6 +141,11 @@ class Settings:
     network_canaries: tuple[str, ...] = ("web.archive.org", "www.wikipedia.org", "www.iana.org")
     # HOST:PORT=ADDRESS:PORT, like curl's --resolve: connect there, still speak to HOST.
     resolve: tuple[str, ...] = ()
+    # The service connects to no address that is not globally routable, except in these networks
+    # (CIDRs); `verifier check` ignores it, as it never guards addresses.
+    allow_private_addresses: tuple[str, ...] = ()
+    # Set by the service alone (never from a file or flag), so `verifier check` stays unguarded.
+    address_guard: bool = False
 
     # Politeness
     max_concurrency: int = 64
@@ -161,6 +166,9 @@ class Settings:
     cache_path: Path = Path(".verifier/cache.sqlite")
     # A store other than that file: postgresql://user@host/db (``--store``, VERIFIER_STORE).
     store_url: str = ""
+    # The service's job queue: redis://host:port/db[?prefix=name] (``--queue``, VERIFIER_QUEUE);
+    # empty, SQLite in the service's data folder.
+    queue_url: str = ""
     use_cache: bool = True
     # Failures that may be passing (5xx, refused, resets, timeouts) make a link dead only after
     # this many consecutive failed runs; 404, 410 and NXDOMAIN are dead at once.
@@ -237,10 +245,18 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+#: Fields a program sets for itself; no file or flag may name them.
+_INTERNAL = frozenset({"address_guard"})
 
 
 #: Keys named as their command-line flag where the setting's own name differs; both are accepted.
-ALIASES = {"format": "formats", "cache": "use_cache", "header": "headers", "store": "store_url"}
+ALIASES = {
+    "format": "formats",
+    "cache": "use_cache",
+    "header": "headers",
+    "store": "store_url",
+    "queue": "queue_url",
+}
 
 
 def _key(name: str) -> str:
@@ -293,6 +309,30 @@ def _as_ints(value: Any, where: str) -> tuple[int, ...]:
     return tuple(codes)
 
 
+#: ``allow-private-addresses`` given with no value: every network.
+ALL_NETWORKS = ("0.0.0.0/0", "::/0")
+
+
+def _networks(value: Any, where: str) -> tuple[str, ...]:
+    """CIDRs as a list or a comma-separated string; given empty (or ``true``), every network."""
+    import ipaddress
+
+    if value is True:
+        return ALL_NETWORKS
+    if value is False:
+        return ()
+    items = value.split(",") if isinstance(value, str) else list(value)
+    texts = [str(item).strip() for item in items if str(item).strip()]
+    if not texts:
+        return ALL_NETWORKS
+    for text in texts:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise ConfigError(f"{where}: {text!r} is not a network such as 10.0.0.0/8") from None
+    return tuple(texts)
+
+
 def _coerce(name: str, value: Any, where: str) -> Any:
     """Turn a value from TOML or the command line into the field's type."""
     default = _FIELDS[name].default
@@ -304,6 +344,8 @@ def _coerce(name: str, value: Any, where: str) -> Any:
             return parse_fail_on(value, where)
         if name == "accept":
             return _as_ints(value, where)
+        if name == "allow_private_addresses":
+            return _networks(value, where)
         if name in ("formats", "include", "exclude", "network_canaries", "resolve"):
             items = value.split(",") if isinstance(value, str) else list(value)
             return tuple(str(i).strip() for i in items if str(i).strip())
@@ -351,8 +393,8 @@ def _from_mapping(table: Mapping[str, Any], where: str) -> dict[str, Any]:
                 f"{where}: a [verifier] table is not read; in verifier.toml put the settings at the top"
                 " level (max-concurrency = 32), in pyproject.toml under [tool.verifier]"
             )
-        if name not in _FIELDS:
-            known = ", ".join(sorted(n.replace("_", "-") for n in _FIELDS))
+        if name not in _FIELDS or name in _INTERNAL:
+            known = ", ".join(sorted(n.replace("_", "-") for n in _FIELDS if n not in _INTERNAL))
             raise ConfigError(f"{where}: unknown setting {raw_key!r} (known: {known})")
         values[name] = _coerce(name, value, f"{where}: {raw_key}")
     return values
@@ -431,7 +473,7 @@ def load_settings(
         if value is None:
             continue
         name = _key(raw_key)
-        if name not in _FIELDS:
+        if name not in _FIELDS or name in _INTERNAL:
             raise ConfigError(f"unknown setting {raw_key!r}")
         values[name] = _coerce(name, value, f"--{raw_key.replace('_', '-')}")
     return Settings(**values)

@@ -24,17 +24,31 @@ def add_queue_workers(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
     )
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_data_dir(parser)
-    service = parser.add_argument_group("the service")
-    service.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    service.add_argument("--port", type=int, default=8150, help="default: 8150")
-    service.add_argument(
+def add_source_root(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
         "--source-root",
         type=Path,
         metavar="DIR",
         help="the folder path sources may read (none: no path sources)",
     )
+
+
+def add_queue(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--queue",
+        dest="queue_url",
+        metavar="URL",
+        help="redis://host:port/db[?prefix=name] for workers on many machines ($VERIFIER_QUEUE;"
+        " default: SQLite in the data folder)",
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_data_dir(parser)
+    service = parser.add_argument_group("the service")
+    service.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    service.add_argument("--port", type=int, default=8150, help="default: 8150")
+    add_source_root(service)
     service.add_argument(
         "--worker",
         action=argparse.BooleanOptionalAction,
@@ -42,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run a queue consumer here (default: yes)",
     )
     add_queue_workers(service)
+    add_queue(service)
     add_setting_arguments(parser)
 
 

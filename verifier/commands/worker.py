@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 
 from verifier.commands.check import add_setting_arguments
-from verifier.commands.serve import add_data_dir, add_queue_workers, settings_from
+from verifier.commands.serve import (
+    add_data_dir,
+    add_queue,
+    add_queue_workers,
+    add_source_root,
+    settings_from,
+)
 
 HELP = "take runs from the service's queue (the scheduler stays with `verifier serve`)"
 
@@ -13,6 +19,8 @@ HELP = "take runs from the service's queue (the scheduler stays with `verifier s
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
     add_queue_workers(parser)
+    add_queue(parser)
+    add_source_root(parser)
     add_setting_arguments(parser)
 
 
@@ -23,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     # A worker never shards its checks over processes: more workers are the way to scale.
     settings = dataclasses.replace(settings_from(args), workers=1)
-    context = open_context(args.data_dir, settings, None)
+    source_root = args.source_root.resolve() if args.source_root else None
+    context = open_context(args.data_dir, settings, source_root)
     work(context, workers=args.queue_workers)
     return 0

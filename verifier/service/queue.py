@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from huey import SqliteHuey, crontab
+from huey import Huey, SqliteHuey, crontab
 from huey.api import Task
 
 from verifier._exceptions import ConfigError
@@ -60,7 +60,7 @@ def parse_schedule(schedule: str) -> Callable[[dt.datetime], bool]:
 
 @dataclass
 class Queue:
-    huey: SqliteHuey
+    huey: Huey
     run_task: Callable[[int], Any]
     tick: Callable[[], Any]
 
@@ -68,11 +68,31 @@ class Queue:
         self.run_task(run_id)
 
 
-def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
-    """The queue with the service's tasks registered (the same names in every process)."""
-    huey = SqliteHuey(
+def _engine(context: ServiceContext, *, immediate: bool) -> Huey:
+    """huey on the queue the settings name: Redis (``--queue redis://…``, its key prefix the
+    URL's ``prefix`` parameter) for workers on many machines, else SQLite in the data folder."""
+    url = context.settings.queue_url
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from urllib.parse import parse_qs, urlsplit
+
+        from huey import RedisHuey
+        from redis import ConnectionPool
+
+        query = parse_qs(urlsplit(url).query)
+        name = query.pop("prefix", ["verifier"])[0]
+        base = url.split("?", 1)[0]
+        pool = ConnectionPool.from_url(base, health_check_interval=10, retry_on_timeout=True)
+        return RedisHuey(name=name, connection_pool=pool, immediate=immediate, results=False, utc=True)
+    if url:
+        raise ConfigError(f"--queue {url}: a redis:// URL (or nothing, for SQLite in the data folder)")
+    return SqliteHuey(
         name="verifier", filename=str(context.paths.queue), immediate=immediate, results=False, utc=True
     )
+
+
+def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
+    """The queue with the service's tasks registered (the same names in every process)."""
+    huey = _engine(context, immediate=immediate)
 
     def run_source(run_id: int) -> None:
         run_on_worker_loop(execute_run(context, run_id))
