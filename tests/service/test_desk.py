@@ -151,8 +151,9 @@ def test_overrides_travel_to_ci(service: Service, site: Site, tmp_path: Path) ->
     )
     toml = service.client.get("/api/v1/overrides?format=toml", headers=editor)
     assert toml.headers["content-type"].startswith("application/toml")
+    data = str(service.context.paths.root)
     exported = subprocess.run(
-        [sys.executable, "-m", "verifier", "overrides", "export", "--data-dir", str(service.context.paths.root)],
+        [sys.executable, "-m", "verifier", "overrides", "export", "--data-dir", data],
         capture_output=True, text=True, check=True, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
     )  # fmt: skip
     assert exported.stdout == toml.text
