@@ -162,6 +162,25 @@ class Snapshot:
         return dt.datetime.strptime(self.timestamp[:14].ljust(14, "0"), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
 
 
+class LinkWarningKind(StrEnum):
+    CONTENT_DRIFT = "content-drift"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkWarning:
+    """Something a reader should look at that does not change the link's outcome.
+
+    ``content-drift``: the live page's title is clearly not the one its citation gives;
+    ``snapshot`` is the capture nearest the access date, what the citation meant, when known.
+    """
+
+    kind: LinkWarningKind
+    cited_title: str
+    found_title: str
+    similarity: float
+    snapshot: Snapshot | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class History:
     """What earlier runs saw of a URL, from the store."""
@@ -189,6 +208,9 @@ class LinkResult:
     history: History | None = None
     from_cache: bool = False
     saved_snapshot: Snapshot | None = None
+    warnings: tuple[LinkWarning, ...] = ()
+    # The snapshot nearest each date the link's occurrences stand for (plan.Target.dates).
+    dated_archives: tuple[tuple[dt.date, Snapshot | None], ...] = ()
 
 
 #: Reference kinds that name a link to check; internal links and bare citations are not links.
@@ -238,6 +260,8 @@ class CheckRun:
     unchecked: frozenset[str] = frozenset()
     live_requests: int = 0
     archive_requests: int = 0
+    #: Of ``live_requests``, the GETs made in place of a HEAD to read a cited page's title.
+    title_requests: int = 0
     reused: int = 0
     run_id: int | None = None
     documents: tuple[Document, ...] = ()

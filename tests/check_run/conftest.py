@@ -42,6 +42,8 @@ class Site:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
+        # (method, path): whether a page was asked with HEAD or GET.
+        self.methods: Counter[tuple[str, str]] = Counter()
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -76,6 +78,7 @@ class Site:
                 path = self.path.split("?", 1)[0]
                 with site._lock:
                     site.hits[path] += 1
+                    site.methods[(self.command, path)] += 1
                 route = site.routes.get(path, Route(404, body=b"<html><title>Not Found</title></html>"))
                 if route.delay:
                     site._closing.wait(route.delay)

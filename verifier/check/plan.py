@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from verifier.check.drift import usable_title
 from verifier.config import Settings, compile_patterns
 from verifier.extract.urls import is_checkable, parse_wayback
 from verifier.model import (
@@ -29,6 +31,8 @@ class Target:
     wayback: WaybackLocation | None = None
     # Other readings of a URL the text may have cut, tried only if the URL itself is dead.
     alternatives: tuple[str, ...] = ()
+    # What the citations call the page: its live title is compared with these (content drift).
+    titles: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -62,6 +66,7 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
     kinds: dict[str, ReferenceKind] = {}
     waybacks: dict[str, WaybackLocation | None] = {}
     alternatives: dict[str, tuple[str, ...]] = {}
+    titles: dict[str, tuple[str, ...]] = {}
     malformed: dict[str, str] = {}
     for document in documents:
         for reference in document.references:
@@ -79,6 +84,9 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
             for issue in reference.issues:
                 if issue.kind is ReferenceIssueKind.MALFORMED_URL:
                     malformed.setdefault(url, f"not checked: {issue.message}")
+            title = usable_title(reference.citation.title) if reference.citation else None
+            if title is not None and title not in titles.get(url, ()):
+                titles[url] = (*titles.get(url, ()), title)
             citation_date = reference.citation.accessed if reference.citation else None
             if citation_date is not None and (url not in accessed or citation_date < accessed[url]):
                 accessed[url] = citation_date
@@ -92,7 +100,11 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
             result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
         else:
             result.targets[url] = Target(
-                url, accessed.get(url) or dated.get(url), waybacks[url], alternatives.get(url, ())
+                url,
+                accessed.get(url) or dated.get(url),
+                waybacks[url],
+                alternatives.get(url, ()),
+                titles.get(url, ()),
             )
     return result
 
@@ -109,7 +121,7 @@ def plan_urls(targets: Iterable[str | Target], settings: Settings, now: dt.datet
         if target.wayback is None and target.url.startswith(
             ("http://web.archive.org/web/", "https://web.archive.org/web/")
         ):
-            target = Target(target.url, target.when, parse_wayback(target.url))
+            target = dataclasses.replace(target, wayback=parse_wayback(target.url))
         reason = _skip_reason(target.url, ReferenceKind.EXTERNAL, include, exclude)
         if reason is not None:
             result.skipped[target.url] = LinkResult(target.url, Outcome.SKIPPED, reason, now)

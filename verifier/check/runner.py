@@ -29,6 +29,8 @@ from verifier.model import (
     History,
     InputProblem,
     LinkResult,
+    LinkWarning,
+    LinkWarningKind,
     Outcome,
     RunStatus,
     Snapshot,
@@ -134,6 +136,10 @@ class Runner:
     @property
     def live_requests(self) -> int:
         return self._live.requests_made if self._live is not None else 0
+
+    @property
+    def title_requests(self) -> int:
+        return self._live.title_requests if self._live is not None else 0
 
     @property
     def archive_requests(self) -> int:
@@ -253,6 +259,7 @@ class Runner:
             unchecked=frozenset(unchecked),
             live_requests=self.live_requests,
             archive_requests=self.archive_requests,
+            title_requests=self.title_requests,
             reused=self.reused,
             run_id=self.run_id,
             documents=tuple(documents),
@@ -344,7 +351,7 @@ class Runner:
             verdict = dataclasses.replace(verdict, url=target.url)
             original_outcome = original.outcome
         else:
-            verdict = await self._live_verdict(target.url)
+            verdict = await self._live_verdict(target.url, title=bool(target.titles))
             if verdict.outcome is Outcome.DEAD and target.alternatives:
                 verdict = await self._joined_verdict(target, verdict)
         prior = self._histories.get(target.url)
@@ -380,13 +387,36 @@ class Runner:
             original_outcome=original_outcome,
             history=self._history_for_report(prior, row),
             saved_snapshot=settled.saved,
+            warnings=self._drift(target, verdict, settled),
         )
         self._record(result, verdict, row, prior)
+
+    @staticmethod
+    def _drift(target: Target, verdict: LiveVerdict, settled: _Settled) -> tuple[LinkWarning, ...]:
+        """A content-drift warning when the live page is clearly another than the one cited.
+
+        Only ever a warning: titles change for harmless reasons too, so the outcome stays.
+        """
+        if settled.outcome is not Outcome.LIVE or not target.titles or not verdict.page_titles:
+            return ()
+        from verifier.check.drift import compare
+
+        drift = compare(target.titles, verdict.page_titles)
+        if drift is None:
+            return ()
+        warning = LinkWarning(
+            LinkWarningKind.CONTENT_DRIFT,
+            cited_title=drift.cited_title,
+            found_title=drift.found_title,
+            similarity=drift.similarity,
+            snapshot=settled.archive,
+        )
+        return (warning,)
 
     async def _joined_verdict(self, target: Target, dead: LiveVerdict) -> LiveVerdict:
         """A dead URL that the text may have cut is live if one of its joined readings is."""
         for alternative in target.alternatives:
-            joined = await self._live_verdict(alternative)
+            joined = await self._live_verdict(alternative, title=bool(target.titles))
             if joined.outcome is Outcome.LIVE:
                 reason = (
                     f"{joined.reason}: answered at {alternative}, the URL joined where the text"
@@ -565,8 +595,12 @@ class Runner:
 
     # The network clients, opened on first need
 
-    async def _live_verdict(self, url: str) -> LiveVerdict:
-        """One live check per URL per run, shared by everyone who asks."""
+    async def _live_verdict(self, url: str, *, title: bool = False) -> LiveVerdict:
+        """One live check per URL per run, shared by everyone who asks.
+
+        ``title`` asks for the page's titles too; a check already under way without them is
+        shared all the same, and its link simply gets no content-drift comparison.
+        """
         import asyncio
 
         pending = self._checks.get(url)
@@ -577,7 +611,7 @@ class Runner:
         began = time.monotonic()
         try:
             checker = await self._live_checker()
-            verdict = await checker.check(url)
+            verdict = await checker.check(url, title=title)
         except BaseException:
             future.cancel()
             raise

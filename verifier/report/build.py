@@ -24,6 +24,7 @@ from verifier.model import (
     FootnoteIssue,
     InputProblem,
     LinkResult,
+    LinkWarning,
     Outcome,
     Reference,
     Snapshot,
@@ -130,6 +131,16 @@ def occurrence_json(document: Document, reference: Reference) -> JSONObject:
     return data
 
 
+def warning_json(warning: LinkWarning) -> JSONObject:
+    return {
+        "kind": warning.kind.value,
+        "cited_title": warning.cited_title,
+        "found_title": warning.found_title,
+        "similarity": warning.similarity,
+        "snapshot": snapshot_json(warning.snapshot),
+    }
+
+
 def link_json(
     result: LinkResult, occurrences: list[JSONObject], *, offline: bool = False, checked: bool = True
 ) -> JSONObject:
@@ -154,6 +165,8 @@ def link_json(
         data["original_outcome"] = result.original_outcome.value
     if result.saved_snapshot is not None:
         data["saved_snapshot"] = snapshot_json(result.saved_snapshot)
+    if result.warnings:
+        data["warnings"] = [warning_json(warning) for warning in result.warnings]
     if result.history is not None:
         data["history"] = {
             "first_seen": iso_time(result.history.first_seen),
@@ -192,6 +205,14 @@ def change_json(change: Change) -> JSONObject:
     }
 
 
+def _requests_json(run: CheckRun) -> JSONObject:
+    counts: JSONObject = {"live": run.live_requests, "archive": run.archive_requests}
+    if run.title_requests:
+        # Already among the live ones: GETs made in place of a HEAD to read cited titles.
+        counts["title"] = run.title_requests
+    return counts
+
+
 def run_json(run: CheckRun) -> JSONObject:
     return {
         "id": run.run_id,
@@ -202,7 +223,7 @@ def run_json(run: CheckRun) -> JSONObject:
         "network_down": run.network_down,
         "unchecked": len(run.unchecked),
         "reused": run.reused,
-        "requests": {"live": run.live_requests, "archive": run.archive_requests},
+        "requests": _requests_json(run),
         "phases": {name: round(seconds, 3) for name, seconds in run.phases.items()},
     }
 

@@ -11,7 +11,7 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from verifier.report.rows import reference_rows
+from verifier.report.rows import Row, reference_rows
 
 COLUMNS: tuple[str, ...] = (
     "document",
@@ -29,6 +29,7 @@ COLUMNS: tuple[str, ...] = (
     "archive_date",
     "accessed",
     "checked_at",
+    "content_drift",
 )
 
 # A cell starting with one of these is run as a formula by spreadsheets (CSV injection).
@@ -37,6 +38,13 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def spreadsheet_safe(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _drift(row: Row) -> str:
+    drift = row.drift
+    if drift is None:
+        return ""
+    return f"cited “{drift.cited_title}”, page shows “{drift.found_title}” ({drift.percent} alike)"
 
 
 def render(report: Mapping[str, Any], fail_on: Sequence[str] = ()) -> str:
@@ -60,6 +68,7 @@ def render(report: Mapping[str, Any], fail_on: Sequence[str] = ()) -> str:
             row.archive_date or "",
             row.accessed or "",
             row.checked_at,
+            _drift(row),
         ]
         writer.writerow([spreadsheet_safe(cell) if isinstance(cell, str) else cell for cell in cells])
     return buffer.getvalue()

@@ -58,6 +58,19 @@ def _row_annotation(row: Row, fail_on: Sequence[str]) -> str | None:
     return command(level, _row_message(row), file=row.path, line=row.line, col=row.column, title=title)
 
 
+def _drift_annotation(row: Row) -> str | None:
+    drift = row.drift
+    if drift is None:
+        return None
+    message = (
+        f"{display_url(row.url)}: cited as “{drift.cited_title}”, the page now shows"
+        f" “{drift.found_title}” (similarity {drift.percent}); it may now be another page"
+    )
+    if drift.snapshot_url:
+        message += f"; the version cited: {drift.snapshot_url}"
+    return command("warning", message, file=row.path, line=row.line, col=row.column, title="Content drift")
+
+
 def _issue_annotation(issue: Issue) -> str:
     level = "error" if issue.severity == "error" else "warning"
     title = "Input problem" if issue.source == "input" else f"Footnote issue: {issue.kind}"
@@ -68,7 +81,9 @@ def _issue_annotation(issue: Issue) -> str:
 
 def annotations(report: dict[str, Any], fail_on: Sequence[str]) -> list[str]:
     """One workflow command per problem, errors first (GitHub shows only the first few of each level)."""
-    lines = [_row_annotation(row, fail_on) for row in reference_rows(report)]
+    rows = reference_rows(report)
+    lines = [_row_annotation(row, fail_on) for row in rows]
+    lines.extend(_drift_annotation(row) for row in rows)
     lines.extend(_issue_annotation(issue) for issue in issues(report))
     found = [line for line in lines if line is not None]
     rank = {"error": 0, "warning": 1, "notice": 2}

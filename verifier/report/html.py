@@ -25,6 +25,8 @@ from verifier.report.rows import (
     days_between,
     display_url,
     document_paths,
+    drift_of,
+    drifted,
     failing,
     is_web_url,
     issues,
@@ -179,11 +181,16 @@ def _trimmed(values: list[Any]) -> list[Any]:
     return values
 
 
+def _drift_cell(link: Mapping[str, Any]) -> list[str] | None:
+    drift = drift_of(link)
+    return None if drift is None else [drift.cited_title, drift.found_title, drift.percent]
+
+
 def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[str]) -> dict[str, Any]:
     """The reference table as compact arrays for the page's script.
 
     links: [url, outcome index, reason index, HTTP status, redirects, snapshot url, snapshot date,
-    original outcome]
+    original outcome, content drift as [cited title, title found, similarity as shown]]
     rows: [link index, path index, line, column, footnote, link text or citation title, accessed,
     citation's own archive url], trailing nulls left out. URLs are `_url_cell`s. Reasons are
     listed once each: thousands of links share a handful of them.
@@ -210,6 +217,7 @@ def report_data(report: Mapping[str, Any], rows: Sequence[Row], paths: Sequence[
                     _url_cell(snapshot) if isinstance(snapshot, str) else None,
                     snapshot_date(timestamp if isinstance(timestamp, str) else None),
                     link.get("original_outcome"),
+                    _drift_cell(link),
                 ]
             )
         )
@@ -338,6 +346,7 @@ def render(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> str
         fixes=fixes,
         fix_counts=fix_counts,
         issues=found_issues,
+        drifted=drifted(rows),
         changes=found_changes,
         first_run=first_run(report),
         paths=paths,

@@ -37,7 +37,21 @@ def _details(row: Row) -> str:
         lines.append(f"archive snapshot ({row.archive_date}): {row.archive_url}")
     if row.accessed:
         lines.append(f"accessed: {row.accessed}")
+    if row.drift is not None:
+        lines.append(f"warning: content drift: {_drift_text(row)}")
     return "\n".join(lines)
+
+
+def _drift_text(row: Row) -> str:
+    drift = row.drift
+    assert drift is not None
+    text = (
+        f'cited as "{drift.cited_title}", the page now shows "{drift.found_title}"'
+        f" (similarity {drift.percent})"
+    )
+    if drift.snapshot_url:
+        text += f"; cited version: {drift.snapshot_url}"
+    return text
 
 
 def _testcase(row: Row, fail_on: Sequence[str]) -> tuple[ET.Element, str]:
@@ -50,6 +64,10 @@ def _testcase(row: Row, fail_on: Sequence[str]) -> tuple[ET.Element, str]:
         time="0",
     )
     details = _details(row)
+    if row.drift is not None:
+        # A property, never a failure: drift is a warning and must not turn a build red.
+        properties = ET.SubElement(case, "properties")
+        properties.append(_element("property", name="content-drift", value=_drift_text(row)))
     if failing(row.outcome, fail_on):
         failure = _element("failure", message=f"{row.outcome}: {row.reason}", type=row.outcome)
         failure.text = xml_text(details)

@@ -11,8 +11,10 @@ from verifier.report.rows import (
     CHANGE_LABELS,
     OUTCOME_LABELS,
     OUTCOME_ORDER,
+    Row,
     days_between,
     display_url,
+    drifted,
     failing,
     is_web_url,
     issues,
@@ -133,6 +135,28 @@ def _sources_to_fix(report: Mapping[str, Any]) -> list[str]:
     return _table(["Where", "Footnote", "Link text", "URL", "Why", "Replacement"], rows, len(found))
 
 
+def _drift(found: Sequence[Row]) -> list[str]:
+    rows = [
+        [
+            code(row.where),
+            link(display_url(row.url), row.url),
+            text(drift.cited_title),
+            text(drift.found_title),
+            drift.percent,
+            link(f"snapshot of {drift.snapshot_date}", drift.snapshot_url) if drift.snapshot_url else "",
+        ]
+        for row in found[:MAX_ROWS]
+        if (drift := row.drift) is not None
+    ]
+    lead = [
+        "Live, but the page no longer shows the title its citation gives: it may now be another"
+        " page. A warning only; it never fails the run.",
+        "",
+    ]
+    header = ["Where", "URL", "Cited title", "Page now shows", "Similarity", "Cited version"]
+    return lead + _table(header, rows, len(found))
+
+
 def _issues(report: Mapping[str, Any]) -> list[str]:
     found = issues(report)
     if not found:
@@ -168,6 +192,9 @@ def render(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> str
         f"{text(tool.get('version', ''))} from {documents} document{'s' if documents != 1 else ''}."
     )
     found = len(sources_to_fix(reference_rows(report)))
+    found_drift = drifted(reference_rows(report))
+    # Only when there is some: most runs have none, and a PR comment should stay short.
+    drift = ["", f"## Content drift ({len(found_drift)})", "", *_drift(found_drift)] if found_drift else []
     lines = [
         "# Link health report",
         "",
@@ -184,6 +211,7 @@ def render(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> str
         f"## Sources to fix ({found})",
         "",
         *_sources_to_fix(report),
+        *drift,
         "",
         f"## Footnote and citation issues ({len(issues(report))})",
         "",

@@ -40,6 +40,42 @@ CHANGE_LABELS: dict[str, str] = {
 
 
 @dataclass(frozen=True, slots=True)
+class Drift:
+    """A link's content-drift warning: the live page's title is clearly not the cited one."""
+
+    cited_title: str
+    found_title: str
+    similarity: float
+    snapshot_url: str | None
+    snapshot_timestamp: str | None
+
+    @property
+    def snapshot_date(self) -> str | None:
+        return snapshot_date(self.snapshot_timestamp)
+
+    @property
+    def percent(self) -> str:
+        return f"{self.similarity:.0%}"
+
+
+def drift_of(link: Mapping[str, Any]) -> Drift | None:
+    """The link's content-drift warning, if it has one."""
+    for warning in link.get("warnings") or ():
+        if isinstance(warning, Mapping) and warning.get("kind") == "content-drift":
+            snapshot = warning.get("snapshot")
+            snapshot = snapshot if isinstance(snapshot, Mapping) else {}
+            url, timestamp = snapshot.get("url"), snapshot.get("timestamp")
+            return Drift(
+                cited_title=str(warning.get("cited_title", "")),
+                found_title=str(warning.get("found_title", "")),
+                similarity=float(warning.get("similarity") or 0.0),
+                snapshot_url=url if isinstance(url, str) else None,
+                snapshot_timestamp=timestamp if isinstance(timestamp, str) else None,
+            )
+    return None
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """One place a checked URL is cited, with the verdict on that URL."""
 
@@ -61,6 +97,7 @@ class Row:
     original_outcome: str | None
     citation_title: str | None
     citation_archive_url: str | None
+    drift: Drift | None = None
 
     @property
     def archive_date(self) -> str | None:
@@ -165,6 +202,7 @@ def reference_rows(report: Mapping[str, Any]) -> list[Row]:
     document_order = {document["path"]: index for index, document in enumerate(report.get("documents", []))}
     rows: list[Row] = []
     for link in report.get("links", []):
+        drift = drift_of(link)
         for place in link.get("occurrences", []):
             citation = citations.get((place["path"], place["line"], place["column"], link["url"]), {})
             rows.append(
@@ -187,12 +225,18 @@ def reference_rows(report: Mapping[str, Any]) -> list[Row]:
                     original_outcome=link.get("original_outcome"),
                     citation_title=citation.get("title"),
                     citation_archive_url=citation.get("archive_url"),
+                    drift=drift,
                 )
             )
     rows.sort(
         key=lambda row: (document_order.get(row.path, len(document_order)), row.path, row.line, row.column)
     )
     return rows
+
+
+def drifted(rows: Iterable[Row]) -> list[Row]:
+    """References whose live page no longer looks like the one cited, in document order."""
+    return [row for row in rows if row.drift is not None]
 
 
 def sources_to_fix(rows: Iterable[Row]) -> list[Row]:

@@ -84,6 +84,43 @@ def _row_result(row: Row, fail_on: Sequence[str]) -> dict[str, Any] | None:
     }
 
 
+DRIFT_RULE = _rule_id("link", "content-drift")
+_DRIFT_DESCRIPTION = (
+    "The cited source is live, but its page no longer shows the title the citation gives: it may"
+    " now be another page."
+)
+
+
+def _drift_result(row: Row) -> dict[str, Any] | None:
+    drift = row.drift
+    if drift is None:
+        return None
+    message = (
+        f"Content drift at {display_url(row.url)}: cited as “{drift.cited_title}”, the page now"
+        f" shows “{drift.found_title}” (similarity {drift.percent})."
+    )
+    if drift.snapshot_url:
+        message += f" The version cited: {drift.snapshot_url}."
+    properties: dict[str, Any] = {
+        "url": row.url,
+        "citedTitle": drift.cited_title,
+        "foundTitle": drift.found_title,
+        "similarity": drift.similarity,
+    }
+    if drift.snapshot_url:
+        properties["snapshotUrl"] = drift.snapshot_url
+    return {
+        "ruleId": DRIFT_RULE,
+        "level": "warning",
+        "message": {"text": message},
+        "locations": [_location(row.path, row.line, row.column)],
+        "partialFingerprints": {
+            "drift/v1": _fingerprint(row.path, row.url, row.footnote or "", drift.found_title)
+        },
+        "properties": properties,
+    }
+
+
 def _issue_rule_id(issue: Issue) -> str:
     # Input problems have no kind of their own; their severity tells them apart.
     return _rule_id(issue.source, issue.severity if issue.source == "input" else issue.kind)
@@ -105,7 +142,8 @@ def _issue_result(issue: Issue) -> dict[str, Any]:
 def sarif_log(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> dict[str, Any]:
     results: list[dict[str, Any]] = []
     rules: dict[str, dict[str, Any]] = {}
-    for row in reference_rows(report):
+    rows = reference_rows(report)
+    for row in rows:
         result = _row_result(row, fail_on)
         if result is None:
             continue
@@ -113,6 +151,11 @@ def sarif_log(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> 
         if rule_id not in rules:
             rules[rule_id] = _rule(rule_id, _LINK_RULES[row.outcome], _QUIET_LEVELS[row.outcome])
         results.append(result)
+    for row in rows:
+        drift = _drift_result(row)
+        if drift is not None:
+            rules.setdefault(DRIFT_RULE, _rule(DRIFT_RULE, _DRIFT_DESCRIPTION, "warning"))
+            results.append(drift)
     for issue in issues(report):
         result = _issue_result(issue)
         rule_id = result["ruleId"]

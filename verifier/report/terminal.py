@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import idna
 
 from verifier.model import LinkResult, Outcome
-from verifier.report.rows import display_url
+from verifier.report.rows import display_url, drift_of
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -226,6 +226,16 @@ def summary_lines(report: Mapping[str, Any], reports: Sequence[str | Path] = ())
         more = sum(left.values())
         detail = ", ".join(f"{count:,} {outcome}" for outcome, count in left.items())
         lines.append([(f"  … and {more:,} more ({detail}) in the reports", "")])
+    drifted = sum(1 for link in report.get("links", []) if drift_of(link) is not None)
+    if drifted:
+        what = "live link shows" if drifted == 1 else "live links show"
+        lines += [
+            [("", "")],
+            [
+                (f"Content drift: {drifted:,} {what} another title than cited", "yellow bold"),
+                (" (a warning, never a failure; the reports list them)", ""),
+            ],
+        ]
     changes = report.get("changes") or []
     if changes:
         lines += [[("", "")], [(f"Changed since the last run ({len(changes):,})", "bold")]]

@@ -4,9 +4,11 @@ One shared httpx client over the probe's own HTTP/1.1 transport (:mod:`.h11trans
 few kept-alive connections per host); redirects are followed by hand so the whole chain is
 seen. HEAD first; GET when HEAD is refused or suspicious (405, 501, any 4xx or 5xx but 429,
 no content type), and GET too when the host answers a made-up sibling address with 2xx, so
-the page can be compared with that answer. A 2xx HTML answer to HEAD on a host that answers
-made-up addresses with a real 404 is trusted without a GET: such hosts rarely serve "not
-found" pages with 200, and a second request per link would double the cost of every check.
+the page can be compared with that answer. A link whose citation gives a title is asked
+with GET from the first try: the page's own title is in its body (content drift), and a GET
+costs no more requests than the HEAD it replaces. A 2xx HTML answer to HEAD on a host that
+answers made-up addresses with a real 404 is trusted without a GET: such hosts rarely serve
+"not found" pages with 200, and a second request per link would double the cost of every check.
 Bodies are read as a stream and decompressed here, with limits on both the raw and the
 decoded size. Every request runs inside a total deadline, and every URL inside its budget
 (``url_budget``): connecting, TLS, redirects, bodies, the soft-404 comparison and retry waits
@@ -29,6 +31,7 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 import httpx
 from tenacity import AsyncRetrying, retry_if_result
 
+from verifier.check.drift import og_title
 from verifier.check.http.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
 from verifier.check.http.h11transport import H11Transport
 from verifier.check.http.retry import Retry, parse_retry_after
@@ -107,6 +110,8 @@ class _UrlState:
 
     budget: _Budget
     use_get: bool = False
+    #: GET from the first try: the citation gives a title, and only a body shows the page's.
+    for_title: bool = False
     retry_after: float | None = None
     #: Tries that ended with no answer (a reset, a timeout), and whether the last one did.
     failed_tries: int = 0
@@ -162,6 +167,7 @@ class LiveChecker:
         self._client: httpx.AsyncClient | None = None
         self._transport: H11Transport | None = None
         self._requests = 0
+        self._title_requests = 0
         self._host_headers: dict[str, httpx.Headers] = {}
         self._timeouts: dict[str, float | None] | None = None
         self._parsed: dict[str, httpx.URL] = {}
@@ -170,6 +176,11 @@ class LiveChecker:
     @property
     def requests_made(self) -> int:
         return self._requests
+
+    @property
+    def title_requests(self) -> int:
+        """Of ``requests_made``, the GETs made in place of a HEAD to read a cited page's title."""
+        return self._title_requests
 
     @property
     def pools(self) -> HostPools:
@@ -216,12 +227,12 @@ class LiveChecker:
 
     # Public entry ------------------------------------------------------------------------------
 
-    async def check(self, url: str) -> LiveVerdict:
-        """The live verdict on ``url``."""
+    async def check(self, url: str, *, title: bool = False) -> LiveVerdict:
+        """The live verdict on ``url``; with ``title``, what the page calls itself too."""
         if self._client is None:
             raise RuntimeError("LiveChecker.check() needs 'async with LiveChecker(settings)'")
         try:
-            return await self._check(url)
+            return await self._check(url, title)
         except Exception as error:  # a bug must not sink a run of thousands of URLs
             failure = failure_from_exception(error)
             return LiveVerdict(
@@ -238,7 +249,7 @@ class LiveChecker:
         parsed = self._parsed.get(text)
         return httpx.URL(text) if parsed is None else parsed
 
-    async def _check(self, url: str) -> LiveVerdict:
+    async def _check(self, url: str, title: bool = False) -> LiveVerdict:
         try:
             scheme = ""
             if url:
@@ -256,9 +267,13 @@ class LiveChecker:
         if scheme not in ("http", "https"):
             reason = f"not a web address ({scheme or url!r})"
             return LiveVerdict(url=url, outcome=Outcome.SKIPPED, reason=reason)
-        state = _UrlState(budget=_Budget(self._retry.budget, url))
+        state = _UrlState(budget=_Budget(self._retry.budget, url), use_get=title, for_title=title)
         facts = await self._with_retries(url, state)
         verdict = classify(facts, self._settings.accept)
+        page_titles: tuple[str, ...] = ()
+        if title and facts.markup and facts.status is not None and 200 <= facts.status < 300:
+            found = (facts.title, og_title(facts.markup), facts.heading)
+            page_titles = tuple(text for text in found if text)
         return LiveVerdict(
             url=url,
             outcome=verdict.outcome,
@@ -269,6 +284,7 @@ class LiveChecker:
             failure=facts.failure,
             network_down=verdict.network_down,
             attempts=facts.attempts,
+            page_titles=page_titles,
         )
 
     # Retries -------------------------------------------------------------------------------------
@@ -345,7 +361,7 @@ class LiveChecker:
                 state.retry_after = parse_retry_after(facts.headers.get("retry-after"))
                 return facts
             state.use_get = True
-        facts = await self._follow(url, "GET", deadline)
+        facts = await self._follow(url, "GET", deadline, for_title=state.for_title)
         facts = await self._compare_with_nonsense(url, facts, deadline, have_body=True)
         state.retry_after = parse_retry_after(facts.headers.get("retry-after"))
         return facts
@@ -413,7 +429,9 @@ class LiveChecker:
 
     # Redirect chains ----------------------------------------------------------------------------
 
-    async def _follow(self, url: str, method: str, deadline: _Budget, *, urgent: bool = False) -> ProbeFacts:
+    async def _follow(
+        self, url: str, method: str, deadline: _Budget, *, urgent: bool = False, for_title: bool = False
+    ) -> ProbeFacts:
         """Request ``url`` and follow its redirects by hand, recording every hop."""
         jar = _Jar()
         chain: list[str] = []
@@ -426,7 +444,9 @@ class LiveChecker:
             )
         seen = {(current, "")}
         for _ in range(self._settings.max_redirects + 1):
-            answer = await self._request(method, current, current_url, jar, deadline, urgent=urgent)
+            answer = await self._request(
+                method, current, current_url, jar, deadline, urgent=urgent, for_title=for_title
+            )
             if isinstance(answer, Failure):
                 return ProbeFacts(
                     url=url,
@@ -530,6 +550,7 @@ class LiveChecker:
         deadline: _Budget,
         *,
         urgent: bool = False,
+        for_title: bool = False,
     ) -> _Answer | Failure:
         assert self._client is not None
         client = self._client
@@ -562,6 +583,7 @@ class LiveChecker:
             if limit <= 0:
                 return Failure(FailureKind.TIMEOUT, "the time allowed for this URL ran out")
             self._requests += 1
+            self._title_requests += for_title
             try:
                 async with asyncio.timeout(limit):
                     request = self._build_request(client, method, parsed, key, jar)

@@ -8,7 +8,8 @@ soft-404 probe cache stay exact. The parent keeps the store: verdicts stream bac
 arrive and the runner records each one at once.
 
 Frames on the pipes are a 4-byte length and a pickle. Parent to worker: the Settings first,
-then ``(id, url)`` pairs; worker to parent: lists of ``(id, verdict, requests made so far)``.
+then ``(id, url, title wanted)``; worker to parent: lists of ``(id, verdict, requests made so
+far, of which title GETs)``.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ class _Worker:
         self.process = process
         self.waiting: dict[int, asyncio.Future[LiveVerdict]] = {}
         self.requests = 0
+        self.title_requests = 0
         self.reader: asyncio.Task[None] | None = None
 
     async def read_verdicts(self) -> None:
@@ -89,8 +91,9 @@ class _Worker:
         assert stdout is not None
         try:
             while (batch := await _read_frame(stdout)) is not None:
-                for ident, verdict, requests in batch:
+                for ident, verdict, requests, title_requests in batch:
                     self.requests = max(self.requests, requests)
+                    self.title_requests = max(self.title_requests, title_requests)
                     future = self.waiting.pop(ident, None)
                     if future is not None and not future.done():
                         future.set_result(verdict)
@@ -120,10 +123,15 @@ class ShardedChecker:
         self._workers: list[_Worker] = []
         self._next_id = 0
         self._closed_requests = 0
+        self._closed_title_requests = 0
 
     @property
     def requests_made(self) -> int:
         return self._closed_requests + sum(worker.requests for worker in self._workers)
+
+    @property
+    def title_requests(self) -> int:
+        return self._closed_title_requests + sum(worker.title_requests for worker in self._workers)
 
     def _worker_settings(self, index: int) -> Settings:
         cap = self._settings.max_concurrency
@@ -170,6 +178,7 @@ class ShardedChecker:
             if worker.reader is not None:
                 await asyncio.gather(worker.reader, return_exceptions=True)
         self._closed_requests += sum(worker.requests for worker in self._workers)
+        self._closed_title_requests += sum(worker.title_requests for worker in self._workers)
         self._workers = []
 
     def _worker_for(self, url: str) -> _Worker:
@@ -181,7 +190,7 @@ class ShardedChecker:
         self._loads[index] += 1
         return self._workers[index]
 
-    async def check(self, url: str) -> LiveVerdict:
+    async def check(self, url: str, *, title: bool = False) -> LiveVerdict:
         """The live verdict on ``url``, from the worker that owns its host."""
         if not self._workers:
             raise RuntimeError("ShardedChecker.check() needs 'async with ShardedChecker(...)'")
@@ -193,7 +202,7 @@ class ShardedChecker:
         self._next_id += 1
         future: asyncio.Future[LiveVerdict] = asyncio.get_running_loop().create_future()
         worker.waiting[ident] = future
-        stdin.write(_frame((ident, url)))
+        stdin.write(_frame((ident, url, title)))
         return await future
 
 
@@ -206,7 +215,7 @@ async def _serve(reader: asyncio.StreamReader, out: asyncio.StreamWriter) -> Non
     settings = await _read_frame(reader)
     if not isinstance(settings, Settings):
         return
-    done: list[tuple[int, LiveVerdict, int]] = []
+    done: list[tuple[int, LiveVerdict, int, int]] = []
     loop = asyncio.get_running_loop()
 
     async with LiveChecker(settings) as checker:
@@ -217,11 +226,11 @@ async def _serve(reader: asyncio.StreamReader, out: asyncio.StreamWriter) -> Non
                 out.write(_frame(list(done)))
                 done.clear()
 
-        async def one(ident: int, url: str) -> None:
-            verdict = await checker.check(url)
+        async def one(ident: int, url: str, title: bool) -> None:
+            verdict = await checker.check(url, title=title)
             if not done:
                 loop.call_soon(send)
-            done.append((ident, verdict, checker.requests_made))
+            done.append((ident, verdict, checker.requests_made, checker.title_requests))
 
         async with asyncio.TaskGroup() as group:
             while (job := await _read_frame(reader)) is not None:

@@ -25,3 +25,5 @@ class LiveVerdict:
     failure: FailureKind | None = None  # when the request itself failed
     network_down: bool = False
     attempts: int = 1
+    # What the page calls itself (<title>, og:title, first <h1>), read only when asked for.
+    page_titles: tuple[str, ...] = ()

@@ -90,9 +90,23 @@
   function badge(outcome) { return node("span", "badge badge-" + outcome, labels[outcome] || outcome); }
 
   // Row fields: [link, path, line, column, footnote, text, accessed, citation archive url].
-  // Link fields: [url, outcome, reason index, status, redirects, snapshot url, snapshot date, original outcome].
+  // Link fields: [url, outcome, reason index, status, redirects, snapshot url, snapshot date, original outcome,
+  // content drift as [cited title, title found, similarity as shown]].
   function redirectsOf(link) { return link[4] || []; }
   function archiveLabel(link) { return link[5] ? (link[6] || "snapshot") : ""; }
+
+  // The same notice as the page's markup (the drift_badge macro).
+  function driftNote(drift) {
+    var note = node("div", "drift-note");
+    note.appendChild(node("span", "tag tag-drift", "content drift"));
+    note.appendChild(document.createTextNode(" "));
+    var text = note.appendChild(node("span", "small", "cited as “"));
+    text.appendChild(docText(drift[0]));
+    text.appendChild(document.createTextNode("”; the page now shows “"));
+    text.appendChild(docText(drift[1]));
+    text.appendChild(document.createTextNode("” (" + drift[2] + " alike)"));
+    return note;
+  }
 
   function referenceRow(index) {
     var row = rows[index];
@@ -112,6 +126,7 @@
     td = tr.appendChild(cell("Outcome"));
     td.appendChild(badge(outcome));
     if (link[7]) td.appendChild(node("div", "small muted", "original: " + link[7]));
+    if (link[8]) td.appendChild(driftNote(link[8]));
     tr.appendChild(cell("Reason")).textContent = reasons[link[2]];
     tr.appendChild(cell("HTTP", "num")).textContent = link[3] === null || link[3] === undefined ? "—" : String(link[3]);
     td = tr.appendChild(cell("Redirects", "small"));
@@ -262,7 +277,8 @@
   var haystack = null;
   function buildHaystack() {
     var perLink = links.map(function (link) {
-      var parts = [shownUrl(link[0]), labels[outcomes[link[1]]], link[7] ? "original: " + link[7] : "", reasons[link[2]],
+      var parts = [shownUrl(link[0]), labels[outcomes[link[1]]], link[7] ? "original: " + link[7] : "",
+        link[8] ? "content drift " + link[8][0] + " " + link[8][1] : "", reasons[link[2]],
         link[3] === null || link[3] === undefined ? "" : link[3], archiveLabel(link)];
       redirectsOf(link).forEach(function (hop) { parts.push(shownUrl(hop)); });
       return parts.join(" ");
