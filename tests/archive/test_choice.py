@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from verifier.check.archive.cdx import CDXRow, parse_cdx
-from verifier.check.archive.choice import AFTER_WEIGHT, choose_nearest, may_miss_earlier
+from verifier.check.archive.choice import choose_nearest, settled_within
 
 URL = "http://example.com/article"
 
@@ -39,25 +39,25 @@ def test_nearest_by_date_on_either_side() -> None:
     assert chosen(DAY, ("20100101000000", "200"), ("20120330000000", "200")) == "20120330000000"
 
 
-def test_a_capture_made_on_the_day_counts_as_on_or_before_it() -> None:
+def test_a_later_capture_wins_whenever_it_is_nearer() -> None:
+    # No weight on captures after the date: one day nearer is enough, as the Memento TimeGate does.
+    assert chosen(DAY, ("20120322000000", "200"), ("20120329000000", "200")) == "20120329000000"
+    assert chosen(DAY, ("20120226000000", "200"), ("20120324000000", "200")) == "20120324000000"
+    assert chosen(DAY, ("20120126000000", "200"), ("20120425000000", "200")) == "20120425000000"
+
+
+def test_a_capture_made_on_the_day_is_at_distance_nought() -> None:
     # Late on the day itself still beats a capture one second into the next day.
     assert chosen(DAY, ("20120326235959", "200"), ("20120327000001", "200")) == "20120326235959"
-    assert chosen(DAY, ("20120326000001", "200"), ("20120326180000", "200")) == "20120326180000"
+    assert chosen(DAY, ("20120325000000", "200"), ("20120326235959", "200")) == "20120326235959"
 
 
-def test_equal_distance_goes_to_the_capture_before() -> None:
+def test_ties_go_to_the_earlier_capture() -> None:
     assert chosen(DAY, ("20120325120000", "200"), ("20120327120000", "200")) == "20120325120000"
-
-
-def test_a_capture_after_must_be_clearly_nearer_to_win() -> None:
-    # 3 days before against 1 day after: 3 against 1 * AFTER_WEIGHT, a tie, so before.
-    assert AFTER_WEIGHT == 3
-    assert chosen(DAY, ("20120323000000", "200"), ("20120327000000", "200")) == "20120323000000"
-    # 4 days before against 1 day after: the later one is clearly nearer.
-    assert chosen(DAY, ("20120322000000", "200"), ("20120327000000", "200")) == "20120327000000"
-    # A week after beats a month before; a month after loses to two months before.
-    assert chosen(DAY, ("20120226000000", "200"), ("20120402000000", "200")) == "20120402000000"
-    assert chosen(DAY, ("20120126000000", "200"), ("20120426000000", "200")) == "20120126000000"
+    # A day before at midnight against a day after at noon: both one day away, so the earlier.
+    assert chosen(DAY, ("20120325000000", "200"), ("20120327120000", "200")) == "20120325000000"
+    # Two the same day: the earlier.
+    assert chosen(DAY, ("20120326180000", "200"), ("20120326000001", "200")) == "20120326000001"
 
 
 @pytest.mark.parametrize("status", ["404", "301", "302", "500", "-"])
@@ -80,9 +80,13 @@ def test_no_rows_no_choice() -> None:
     assert chosen(None) is None
 
 
-def test_a_full_page_all_after_the_date_may_hide_a_better_capture_before() -> None:
-    after = rows(*[(f"201204{day:02d}000000", "200") for day in range(1, 11)])
-    assert may_miss_earlier(after, DAY, asked=10)
-    assert not may_miss_earlier(after[:9], DAY, asked=10)
-    mixed = rows(("20120301000000", "200"), *[(f"201204{day:02d}000000", "200") for day in range(1, 10)])
-    assert not may_miss_earlier(mixed, DAY, asked=10)
+def test_a_choice_stands_in_a_cut_listing_only_when_no_unknown_capture_can_be_nearer() -> None:
+    known = rows(("20100101000000", "200"), ("20120320000000", "200"), ("20120401000000", "200"))
+    cut = dt.date(2012, 4, 1)  # captures after the last row, from that day on, are unknown
+    # Six days before: an unknown capture is at least six days after.
+    assert settled_within(known, DAY, cut)
+    assert not settled_within(known, dt.date(2012, 3, 30), dt.date(2012, 3, 31))
+    # Past the cut, or the newest: nothing known settles it.
+    assert not settled_within(known, dt.date(2012, 4, 2), cut)
+    assert not settled_within(known, None, cut)
+    assert not settled_within([], DAY, cut)

@@ -114,3 +114,80 @@ def test_pressure_answers_429_with_retry_after_and_the_log_counts_everything(fak
     assert [r.route for r in log] == ["cdx"] * 5
     assert [r.status for r in log] == [200, 200, 429, 429, 429]
     assert log[0].query["url"] == [URL]
+
+
+@pytest.fixture
+def host(wayback: FakeWayback) -> FakeWayback:
+    wayback.add("http://b.example.org/x/2", ("20110101000000", 200, "text/html", "x2"))
+    wayback.add("https://www.b.example.org/x/1/", ("20100101000000", 200, "text/html", "x1"))
+    wayback.add("http://b.example.org/x/1", ("20090101000000", 404, "text/html", "gone"))
+    wayback.add("http://b.example.org/y", ("20120101000000", 200, "text/html", "y"))
+    wayback.add("http://sub.b.example.org/z", ("20130101000000", 200, "text/html", "z"))
+    wayback.add("http://other.example.org/w", ("20140101000000", 200, "text/html", "w"))
+    return wayback
+
+
+def listed(fake: FakeWayback, url: str, **params: str | list[str]) -> list[list[str]]:
+    reply = httpx.get(
+        f"{fake.url}/cdx/search/cdx",
+        params={"url": url, "output": "json", "fl": "urlkey,timestamp", **params},
+        timeout=5,
+    )
+    assert reply.status_code == 200, reply.text
+    data = reply.json()
+    return data[1:] if data else []
+
+
+def test_cdx_match_types_list_rows_by_surt_key_then_time(host: FakeWayback) -> None:
+    assert listed(host, "b.example.org", matchType="host") == [
+        ["org,example,b)/x/1", "20090101000000"],
+        ["org,example,b)/x/1", "20100101000000"],
+        ["org,example,b)/x/2", "20110101000000"],
+        ["org,example,b)/y", "20120101000000"],
+    ]
+    assert [row[0] for row in listed(host, "b.example.org/x/", matchType="prefix")] == [
+        "org,example,b)/x/1",
+        "org,example,b)/x/1",
+        "org,example,b)/x/2",
+    ]
+    assert listed(host, "b.example.org/x/*") == listed(host, "b.example.org/x/", matchType="prefix")
+    assert [row[0] for row in listed(host, "b.example.org", matchType="domain")][-1] == "org,example,b,sub)/z"
+    assert listed(host, "*.b.example.org") == listed(host, "b.example.org", matchType="domain")
+    # Exact match by SURT: scheme, www., case and a trailing slash do not matter.
+    assert len(listed(host, "HTTPS://B.example.org/X/1/")) == 2
+
+
+def test_cdx_filter_and_collapse(host: FakeWayback) -> None:
+    good = listed(host, "b.example.org", matchType="host", filter="statuscode:200")
+    assert [row[1] for row in good] == ["20100101000000", "20110101000000", "20120101000000"]
+    once_per_key = listed(host, "b.example.org", matchType="host", collapse="urlkey")
+    assert [row[0] for row in once_per_key] == [
+        "org,example,b)/x/1",
+        "org,example,b)/x/2",
+        "org,example,b)/y",
+    ]
+    by_year_prefix = listed(host, "b.example.org", matchType="host", collapse="urlkey:17")
+    assert [row[0] for row in by_year_prefix] == ["org,example,b)/x/1", "org,example,b)/y"]
+
+
+def test_cdx_paging_counts_index_blocks_before_filters(host: FakeWayback) -> None:
+    host.block_rows = 1
+    pages = httpx.get(
+        f"{host.url}/cdx/search/cdx",
+        params={"url": "b.example.org", "matchType": "host", "showNumPages": "true", "pageSize": "2"},
+        timeout=5,
+    )
+    assert pages.text.strip() == "2"  # four captures, two a page
+    first = listed(host, "b.example.org", matchType="host", page="0", pageSize="2", filter="statuscode:200")
+    second = listed(host, "b.example.org", matchType="host", page="1", pageSize="2", filter="statuscode:200")
+    assert [row[1] for row in first] == ["20100101000000"]
+    assert [row[1] for row in second] == ["20110101000000", "20120101000000"]
+    assert listed(host, "b.example.org", matchType="host", page="2", pageSize="2") == []
+
+
+def test_cdx_blocked_urls_are_left_out_of_wider_queries(host: FakeWayback) -> None:
+    host.block("http://b.example.org/y")
+    assert [row[0] for row in listed(host, "b.example.org", matchType="host")][-1] == "org,example,b)/x/2"
+    host.block("http://b.example.org/")
+    reply = httpx.get(f"{host.url}/cdx/search/cdx", params={"url": "b.example.org", "matchType": "host"})
+    assert reply.status_code == 403 and "Blocked Site Error" in reply.text

@@ -42,7 +42,7 @@ async def test_the_seed_case_a_2012_capture_beats_a_2015_one(
     assert snapshot.status == 200
     assert wayback.count("cdx") == 1
     query = wayback.requests[0].query
-    assert query["closest"] == ["20120326235959"]
+    assert query["closest"] == ["20120326120000"]
     assert query["sort"] == ["closest"]
     assert query["filter"] == ["statuscode:200", "!mimetype:warc/revisit"]
 
@@ -102,19 +102,18 @@ async def test_a_url_never_archived_or_excluded_means_none(
     assert await nearest(quick, "http://excluded.example.org/", RETRIEVED) is None
 
 
-async def test_a_full_page_after_the_date_asks_once_more_for_captures_before_it(
+async def test_one_question_for_one_date_even_when_every_capture_on_the_page_is_after_it(
     wayback: FakeWayback, quick: SettingsFactory
 ) -> None:
-    # Ten captures four and five days after the date fill the page; one 6 days before is further in plain
-    # time but nearer under the rule, and only a second question limited to the date finds it.
+    # Ten captures four and five days after the date fill the page; one six days before is further
+    # both in days and to the server, which sorts by plain distance: the page holds the nearest.
     wayback.add(
         ARTICLE, *[(f"2012033{hour // 6}{hour:02d}0000", 200, "text/html", "x") for hour in range(10)]
     )
     wayback.add(ARTICLE, ("20120320000000", 200, "text/html", "before"))
     snapshot = await nearest(quick, ARTICLE, RETRIEVED)
-    assert snapshot is not None and snapshot.timestamp == "20120320000000"
-    assert wayback.count("cdx") == 2
-    assert wayback.requests[1].query["to"] == ["20120326235959"]
+    assert snapshot is not None and snapshot.timestamp == "20120330000000"
+    assert wayback.count("cdx") == 1
 
 
 async def test_a_lookup_takes_well_under_a_second_with_the_default_rate(
@@ -141,7 +140,7 @@ async def test_availability_api_answers_when_the_cdx_api_is_broken(
     assert snapshot is not None and snapshot.timestamp == "20120301000000"
     assert snapshot.url == f"{wayback.url}/web/20120301000000/{ARTICLE}"
     assert wayback.count("cdx") == 3 and wayback.count("available") == 1
-    assert wayback.requests[-1].query["timestamp"] == ["20120326235959"]
+    assert wayback.requests[-1].query["timestamp"] == ["20120326120000"]
 
 
 async def test_an_availability_answer_naming_a_bad_capture_is_inconclusive(

@@ -7,7 +7,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from verifier.check.archive.cdx import CDXReplyError, cdx_query_url, parse_cdx
+from verifier.check.archive.cdx import (
+    CDXReplyError,
+    cdx_listing_url,
+    cdx_query_url,
+    parse_cdx,
+    parse_cdx_page,
+    surt,
+)
+from verifier.check.archive.client import listing_scope
 from verifier.check.archive.replies import (
     AvailabilityReplyError,
     parse_availability,
@@ -31,8 +39,47 @@ def test_the_cdx_query_asks_for_good_captures_nearest_a_time() -> None:
     assert query["fl"] == ["timestamp,original,statuscode,mimetype,digest"]
     assert query["limit"] == ["10"]
     assert "to" not in query
-    until = parse_qs(urlsplit(cdx_query_url("http://x/cdx", ORIGINAL, "1", until="20120326235959")).query)
-    assert until["to"] == ["20120326235959"]
+
+
+def test_the_listing_asks_for_every_good_capture_under_a_prefix_or_host_in_index_order() -> None:
+    query = parse_qs(
+        urlsplit(cdx_listing_url("http://x/cdx", "example.com/blog/", match_type="prefix")).query
+    )
+    assert query["url"] == ["example.com/blog/"]
+    assert query["matchType"] == ["prefix"]
+    assert query["filter"] == ["statuscode:200", "!mimetype:warc/revisit"]
+    assert query["fl"] == ["urlkey,timestamp,original,statuscode,mimetype"]
+    assert query["limit"] == ["2000"]
+    assert "sort" not in query and "closest" not in query
+
+
+def test_surt_keys_as_the_archive_canonicalizes() -> None:
+    assert surt("http://www.Example.com:80/A/b/?y=2&x=1#top") == "com,example)/a/b?x=1&y=2"
+    assert surt("https://example.com") == surt("http://www2.example.com/") == "com,example)/"
+    assert surt("http://127.0.0.1:8080/x/") == "1,0,0,127:8080)/x"
+
+
+def test_a_listing_covers_the_folder_the_urls_share_or_their_host() -> None:
+    assert listing_scope(["http://www.ex.com/blog/2012/a", "https://ex.com/Blog/2013/b"]) == (
+        "ex.com/blog/",
+        "prefix",
+    )
+    assert listing_scope(["http://ex.com/a/b/c", "http://ex.com/a/b/d?x"]) == ("ex.com/a/b/", "prefix")
+    assert listing_scope(["http://ex.com/a", "http://ex.com/b/c"]) == ("ex.com", "host")
+    assert listing_scope(["http://ex.com:8080/", "http://ex.com:8080/b"]) == ("ex.com:8080", "host")
+
+
+def test_a_page_counts_the_rows_sent_even_those_it_cannot_read() -> None:
+    body = json.dumps(
+        [
+            ["urlkey", "timestamp", "original", "statuscode", "mimetype"],
+            ["com,example)/a", "20120326101010", "http://example.com/a", "200", "text/html"],
+            ["com,example)/b", "20121326101010", "http://example.com/b", "200", "text/html"],
+        ]
+    )
+    rows, sent = parse_cdx_page(body, ("urlkey", "timestamp", "original", "statuscode", "mimetype"))
+    assert [row.urlkey for row in rows] == ["com,example)/a"]
+    assert sent == 2
 
 
 def test_cdx_json_rows() -> None:

@@ -3,15 +3,22 @@
 Routes, relative to ``fake.url`` (``http://127.0.0.1:<port>``):
 
 ``GET /cdx/search/cdx``
-    The CDX API over the capture table. ``url`` (required; matched the way the archive
-    does: scheme, ``www.``, default port and host case do not matter; ``matchType=prefix``
-    or a trailing ``*`` for a prefix), ``output=json`` (else the space-separated text
+    The CDX API over the capture table. ``url`` (required; matched by its SURT key the way
+    the archive does: scheme, ``www.``, default port, case, a trailing slash and the order of
+    query arguments do not matter), ``matchType=exact|prefix|host|domain`` (a trailing ``*``
+    means prefix, a leading ``*.`` domain), ``output=json`` (else the space-separated text
     format), ``fl=`` (field list; default urlkey,timestamp,original,mimetype,statuscode,
     digest,length), ``filter=[!]field:regex`` (repeatable, full-match, as the real one),
-    ``from=``/``to=`` (1-14 digits, padded low/high), ``sort=closest&closest=<ts>`` or
-    ``sort=reverse``, ``limit=N`` (first N) or ``limit=-N`` (last N), ``fastLatest=true``
-    (the latest ``|limit|`` rows, one without a limit). Bad parameters answer 400; a
-    blocked URL answers 403 with the archive's "Blocked Site Error" text.
+    ``collapse=field[:N]`` (repeatable: a row whose field, or its first N characters, equals
+    the previous row's is dropped), ``from=``/``to=`` (1-14 digits, padded low/high),
+    ``sort=closest&closest=<ts>`` or ``sort=reverse`` (else rows come by ``urlkey``, then
+    time), ``limit=N`` (first N) or ``limit=-N`` (last N), ``fastLatest=true`` (the latest
+    ``|limit|`` rows, one without a limit). Paging as the real index pages: captures sit in
+    blocks of :attr:`FakeWayback.block_rows` in ``urlkey`` order, a page is ``pageSize``
+    blocks (default 5); ``showNumPages=true`` answers the number of pages the query spans
+    (counted before filters, as the real one counts index blocks) and ``page=N`` the rows of
+    page N, filtered. Bad parameters answer 400; a blocked URL answers 403 with the archive's
+    "Blocked Site Error" text, and its rows are left out of wider queries.
 ``GET /wayback/available?url=&timestamp=``
     The availability API: ``{"url": ..., "archived_snapshots": {"closest": {"status",
     "available", "url", "timestamp"}}}`` naming the capture nearest ``timestamp`` (the newest
@@ -129,26 +136,34 @@ def _seconds(timestamp: str, high: bool = False) -> float:
 
 
 def url_key(url: str) -> str:
-    """The archive's view of a URL: no scheme, no ``www.``, no default port, host lowercased."""
+    """The archive's view of a URL: no scheme, no ``www.``, no default port, lowercased, no
+    trailing slash on the path, query arguments in order, no fragment."""
     text = url.strip()
     if "://" not in text:
         text = "http://" + text
     parts = urlsplit(text)
-    host = (parts.hostname or "").lower()
-    host = host.removeprefix("www.")
+    host = re.sub(r"^www\d*\.", "", (parts.hostname or "").lower())
     port = parts.port
     if port is not None and port not in (80, 443):
         host = f"{host}:{port}"
-    path = parts.path or "/"
-    return host + path + (f"?{parts.query}" if parts.query else "")
+    path = parts.path.lower() or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = "&".join(sorted(argument for argument in parts.query.lower().split("&") if argument))
+    return host + path + (f"?{query}" if query else "")
 
 
 def surt(url: str) -> str:
+    """The SURT key the real index sorts and matches by: ``com,example)/a/b?x=1``."""
     key = url_key(url)
     host, _, rest = key.partition("/")
     name, _, port = host.partition(":")
     reversed_host = ",".join(reversed(name.split(".")))
     return f"{reversed_host}{':' + port if port else ''})/{rest}"
+
+
+def _host_of(key: str) -> str:
+    return key.partition(")")[0]
 
 
 def _as_capture(spec: CaptureSpec) -> Capture:
@@ -180,6 +195,7 @@ class FakeWayback:
         self.save_reply = "location"
         self.save_status = 200
         self.honour_filters = True  # False: a CDX mirror that ignores filter= (the client must not trust it)
+        self.block_rows = 3000  # captures per index block, for paging
         for url, specs in (captures or {}).items():
             self.add(url, *specs)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -191,18 +207,18 @@ class FakeWayback:
     def add(self, url: str, *specs: CaptureSpec) -> None:
         """Add captures of ``url`` (each a Capture or a (timestamp, status, mimetype, body) tuple)."""
         with self._lock:
-            entries = self._table.setdefault(url_key(url), [])
+            entries = self._table.setdefault(surt(url), [])
             entries.extend((url, _as_capture(spec)) for spec in specs)
             entries.sort(key=lambda entry: entry[1].timestamp)
 
     def block(self, url: str) -> None:
         """Exclude ``url`` from the archive, as robots.txt or an owner's request does."""
         with self._lock:
-            self._blocked.add(url_key(url))
+            self._blocked.add(surt(url))
 
     def captures(self, url: str) -> list[tuple[str, Capture]]:
         with self._lock:
-            return list(self._table.get(url_key(url), []))
+            return list(self._table.get(surt(url), []))
 
     # Misbehaviour ----------------------------------------------------------------------------
 
@@ -366,27 +382,62 @@ class FakeWayback:
             closest = _seconds(one("closest") or "") if sort == "closest" else None
         except (WaybackError, ValueError) as error:
             return _Answer(400, str(error).encode())
-        prefix = one("matchType") == "prefix" or url.endswith("*")
-        key = url_key(url.rstrip("*"))
+        match_type = one("matchType", "exact")
+        if url.endswith("*"):
+            match_type, url = "prefix", url[:-1]
+        if url.startswith("*."):
+            match_type, url = "domain", url[2:]
+        if match_type not in ("exact", "prefix", "host", "domain"):
+            return _Answer(400, f"unknown matchType {match_type}".encode())
+        key = surt(url)
+        host = _host_of(key)
+        try:
+            page_text = one("page")
+            page = int(page_text) if page_text is not None else None
+            page_size = int(one("pageSize") or 5)
+        except ValueError as error:
+            return _Answer(400, str(error).encode())
+
+        def matches(candidate: str) -> bool:
+            if match_type == "exact":
+                return candidate == key
+            if match_type == "prefix":
+                return candidate.startswith(key)
+            if match_type == "host":
+                return _host_of(candidate) == host
+            name = _host_of(candidate)
+            return name == host or name.startswith(host + ",")
+
         with self._lock:
-            if key in self._blocked:
+            # A site excluded at its root is excluded whole, as robots.txt or its owner asks.
+            if key in self._blocked or f"{host})/" in self._blocked:
                 return _Answer(
                     403,
                     b"org.archive.util.io.RuntimeIOException: org.archive.wayback.exception."
                     b"AdministrativeAccessControlException: Blocked Site Error\n",
                 )
-            if prefix:
-                entries = [e for k, v in self._table.items() if k.startswith(key) for e in v]
-            else:
-                entries = list(self._table.get(key, []))
+            entries = [
+                (k, original, capture)
+                for k, captures in self._table.items()
+                if matches(k) and k not in self._blocked
+                for original, capture in captures
+            ]
+        # The index's own order: by SURT key, then time.
+        entries.sort(key=lambda entry: (entry[0], entry[2].timestamp))
+        per_page = self.block_rows * max(1, page_size)
+        if one("showNumPages") == "true":
+            pages = (len(entries) + per_page - 1) // per_page
+            return _Answer(200, f"{pages}\n".encode(), {"Content-Type": "text/plain"})
+        if page is not None:
+            entries = entries[page * per_page : (page + 1) * per_page]
         rows = []
-        for original, capture in sorted(entries, key=lambda entry: entry[1].timestamp):
+        for urlkey, original, capture in entries:
             if low is not None and capture.seconds < low:
                 continue
             if high is not None and capture.seconds > high:
                 continue
             values = {
-                "urlkey": surt(original),
+                "urlkey": urlkey,
                 "timestamp": capture.timestamp,
                 "original": original,
                 "mimetype": capture.mimetype,
@@ -396,6 +447,11 @@ class FakeWayback:
             }
             if not self.honour_filters or all(_filter_matches(e, values) for e in filters):
                 rows.append(values)
+        for expression in query.get("collapse", []):
+            name, _, width = expression.partition(":")
+            if name not in CDX_FIELDS or (width and not width.isdigit()):
+                return _Answer(400, f"bad collapse {expression}".encode())
+            rows = _collapsed(rows, name, int(width) if width else None)
         if closest is not None:
             rows.sort(key=lambda values: (abs(_seconds(values["timestamp"]) - closest), values["timestamp"]))
         elif sort == "reverse":
@@ -508,6 +564,17 @@ def _route(path: str) -> str:
     if path.startswith("/save/"):
         return "save"
     return "other"
+
+
+def _collapsed(rows: list[dict[str, str]], name: str, width: int | None) -> list[dict[str, str]]:
+    kept: list[dict[str, str]] = []
+    previous: str | None = None
+    for values in rows:
+        value = values[name][:width] if width is not None else values[name]
+        if value != previous:
+            kept.append(values)
+        previous = value
+    return kept
 
 
 def _filter_matches(expression: str, values: Mapping[str, str]) -> bool:

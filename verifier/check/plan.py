@@ -27,12 +27,16 @@ class Target:
     """One unique URL to check, with what its citations say about when it was seen."""
 
     url: str
+    # The link's own date: the earliest a citation states, else its documents' earliest.
     when: dt.date | None
     wayback: WaybackLocation | None = None
     # Other readings of a URL the text may have cut, tried only if the URL itself is dead.
     alternatives: tuple[str, ...] = ()
     # What the citations call the page: its live title is compared with these (content drift).
     titles: tuple[str, ...] = ()
+    # Every date an occurrence stands for, each given its own snapshot: the dates citations
+    # state, or the documents' dates where no citation of the URL states one.
+    dates: tuple[dt.date, ...] = ()
 
 
 @dataclass(slots=True)
@@ -57,12 +61,16 @@ def _skip_reason(
     return None
 
 
+def _day(when: dt.date) -> dt.date:
+    return when.date() if isinstance(when, dt.datetime) else when
+
+
 def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) -> Plan:
     """The unique URLs to check, each with the earliest date its citations give, and the skipped."""
     include = compile_patterns(settings.include, "include")
     exclude = compile_patterns(settings.exclude, "exclude")
-    accessed: dict[str, dt.date] = {}
-    dated: dict[str, dt.date] = {}
+    accessed: dict[str, set[dt.date]] = {}
+    dated: dict[str, set[dt.date]] = {}
     kinds: dict[str, ReferenceKind] = {}
     waybacks: dict[str, WaybackLocation | None] = {}
     alternatives: dict[str, tuple[str, ...]] = {}
@@ -88,10 +96,10 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
             if title is not None and title not in titles.get(url, ()):
                 titles[url] = (*titles.get(url, ()), title)
             citation_date = reference.citation.accessed if reference.citation else None
-            if citation_date is not None and (url not in accessed or citation_date < accessed[url]):
-                accessed[url] = citation_date
-            if document.date is not None and (url not in dated or document.date < dated[url]):
-                dated[url] = document.date
+            if citation_date is not None:
+                accessed.setdefault(url, set()).add(_day(citation_date))
+            if document.date is not None:
+                dated.setdefault(url, set()).add(_day(document.date))
     result = Plan()
     for url, kind in kinds.items():
         # A malformed URL would only fail, and a cut one would be called dead: say what is wrong.
@@ -99,12 +107,14 @@ def plan(documents: Iterable[Document], settings: Settings, now: dt.datetime) ->
         if reason is not None:
             result.skipped[url] = LinkResult(url=url, outcome=Outcome.SKIPPED, reason=reason, checked_at=now)
         else:
+            dates = tuple(sorted(accessed.get(url) or dated.get(url) or ()))
             result.targets[url] = Target(
                 url,
-                accessed.get(url) or dated.get(url),
+                dates[0] if dates else None,
                 waybacks[url],
                 alternatives.get(url, ()),
                 titles.get(url, ()),
+                dates=dates,
             )
     return result
 

@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     import asyncio
     import contextlib
 
-    from verifier.check.archive.client import ArchiveClient
+    from verifier._exceptions import ArchiveUnavailable
+    from verifier.check.archive.batch import Batcher
+    from verifier.check.archive.client import ArchiveClient, Choices
     from verifier.check.live.probe import LiveChecker
     from verifier.check.live.shards import ShardedChecker
 
@@ -79,6 +81,11 @@ def _duration(seconds: float) -> str:
     return f"{seconds:g} s"
 
 
+def _lookup_key(when: dt.date | None) -> str:
+    """How the store keys a cached lookup: the date it was for, or ``newest``."""
+    return when.isoformat() if when is not None else "newest"
+
+
 def _snapshot_date(timestamp: str) -> dt.date | None:
     try:
         return dt.date(int(timestamp[0:4]), int(timestamp[4:6] or 1), int(timestamp[6:8] or 1))
@@ -92,6 +99,7 @@ class _Settled:
     reason: str
     archive: Snapshot | None
     saved: Snapshot | None
+    dated: tuple[tuple[dt.date, Snapshot | None], ...] = ()
 
 
 class Runner:
@@ -126,6 +134,7 @@ class Runner:
         self._archive: ArchiveClient | None = None
         self._archive_down: str | None = None
         self._archive_queue = 0
+        self._batcher: Batcher | None = None
         self._open_lock: asyncio.Lock | None = None
         self._checks: dict[str, asyncio.Future[LiveVerdict]] = {}
         self._histories: dict[str, HistoryRow] = {}
@@ -208,6 +217,7 @@ class Runner:
         if self.progress is not None:
             self.progress.phase("checking")
         self._open_lock = asyncio.Lock()
+        self._expect_archive_lookups()
         self._stack = contextlib.AsyncExitStack()
         try:
             async with self.store.flushing(), self._stack, asyncio.TaskGroup() as group:
@@ -278,6 +288,9 @@ class Runner:
             # A defect with one link must not sink the run; the link says what happened.
             reason = f"check failed: {type(error).__name__}: {error}"
             self._finish(LinkResult(target.url, Outcome.UNKNOWN, reason, self.clock()))
+        finally:
+            if self._batcher is not None:
+                self._batcher.withdraw(target.url)
 
     @staticmethod
     def _stored_verdict(target: Target, stored: StoredResult) -> LiveVerdict:
@@ -315,7 +328,10 @@ class Runner:
             and settled.saved is None
             and previous.history is not None
         ):
-            result = previous  # the common case: as stored, history included
+            # The common case: as stored, history included; the store keeps one snapshot a link.
+            result = (
+                dataclasses.replace(previous, dated_archives=settled.dated) if settled.dated else previous
+            )
         else:
             row: HistoryRow | None = None
             if prior is not None and prior.last_outcome is not settled.outcome:
@@ -334,6 +350,7 @@ class Runner:
                 from_cache=True,
                 history=self._history_for_report(prior, row),
                 saved_snapshot=settled.saved or previous.saved_snapshot,
+                dated_archives=settled.dated,
             )
         self.reused += 1
         self._note_change(result, prior, network_down=False)
@@ -388,6 +405,7 @@ class Runner:
             history=self._history_for_report(prior, row),
             saved_snapshot=settled.saved,
             warnings=self._drift(target, verdict, settled),
+            dated_archives=settled.dated,
         )
         self._record(result, verdict, row, prior)
 
@@ -523,7 +541,9 @@ class Runner:
         when = target.when
         if when is None and target.wayback is not None:
             when = _snapshot_date(target.wayback.timestamp)
-        snapshot, trouble = await self._nearest(original, when)
+        choices, trouble = await self._snapshots(target, original, [when, *target.dates])
+        snapshot = choices.get(when)
+        dated = tuple((day, choices[day]) for day in target.dates if day in choices)
         if snapshot is not None:
             archive = snapshot
             if outcome is Outcome.DEAD:
@@ -533,40 +553,87 @@ class Runner:
             reason = f"{reason} (archive not consulted: {trouble})"
         if outcome is Outcome.LIVE and settings.save_live and snapshot is None and trouble is None:
             saved = await self._save(original)
-        return _Settled(outcome, reason, archive, saved)
+        return _Settled(outcome, reason, archive, saved, dated if snapshot is not None else ())
 
-    async def _nearest(self, url: str, when: dt.date | None) -> tuple[Snapshot | None, str | None]:
-        """The good snapshot nearest ``when`` (cached), and why the archive was not asked if it was not."""
+    def _expect_archive_lookups(self) -> None:
+        """Announce every link that may look its URL up, so a host's lookups go out together."""
+        if not self.settings.archive:
+            return
+        from verifier.check.archive.batch import Batcher
+
+        self._batcher = Batcher(self._lookup_batch)
+        for target, _ in self._pending:
+            original = target.wayback.original if target.wayback else target.url
+            self._batcher.expect(target.url, original)
+
+    async def _lookup_batch(
+        self, wanted: Mapping[str, list[dt.date | None]]
+    ) -> Mapping[str, Choices | ArchiveUnavailable]:
+        client = await self._archive_client()
+        return await client.snapshots_of(wanted)
+
+    async def _snapshots(
+        self, target: Target, url: str, dates: Sequence[dt.date | None]
+    ) -> tuple[dict[dt.date | None, Snapshot | None], str | None]:
+        """The good snapshot nearest each date (cached; None: the newest), and why the archive
+        was not asked if it was not; a date it was not asked about has no entry."""
         from verifier._exceptions import ArchiveUnavailable
 
         settings = self.settings
-        key = when.isoformat() if when else "newest"
         now = self.clock()
-        if settings.use_cache:
-            cached = self.store.archive_lookup(
-                url, key, now, found_ttl=settings.archive_found_ttl, none_ttl=settings.archive_none_ttl
+        choices: dict[dt.date | None, Snapshot | None] = {}
+        missing: list[dt.date | None] = []
+        for when in dict.fromkeys(dates):
+            cached = (
+                self.store.archive_lookup(
+                    url,
+                    _lookup_key(when),
+                    now,
+                    found_ttl=settings.archive_found_ttl,
+                    none_ttl=settings.archive_none_ttl,
+                )
+                if settings.use_cache
+                else None
             )
             if cached is not None:
-                return cached.snapshot, None
-        if self._archive_down is not None:
-            return None, self._archive_down
-        client = await self._archive_client()
+                choices[when] = cached.snapshot
+            else:
+                missing.append(when)
+        if not missing or self._archive_down is not None or self._batcher is None:
+            if self._batcher is not None:
+                self._batcher.withdraw(target.url)
+            return choices, self._archive_down if missing else None
         self._archive_waiting(+1)
         try:
-            snapshot = await client.nearest_snapshot(url, when)
-            if snapshot is not None and settings.archive_verify and not await client.verify(snapshot):
-                snapshot = None
+            found = await self._batcher.lookup(target.url, url, missing)
+            if settings.archive_verify:
+                found = await self._verified(found)
         except ArchiveUnavailable as error:
             if error.kind == "quiet":
                 # Its breaker is open for a minute or so: later links may ask again; nothing cached.
-                return None, QUIET_REASON
+                return choices, QUIET_REASON
             # Stop asking for the rest of the run: an archive that refuses must be left alone.
             self._archive_down = f"the archive is unavailable: {error}"
-            return None, self._archive_down
+            return choices, self._archive_down
         finally:
             self._archive_waiting(-1)
-        self.store.record_archive_lookup(url, key, snapshot, self.clock())
-        return snapshot, None
+        moment = self.clock()
+        for when in missing:
+            choices[when] = found.get(when)
+            self.store.record_archive_lookup(url, _lookup_key(when), choices[when], moment)
+        return choices, None
+
+    async def _verified(self, found: Choices) -> Choices:
+        """Each chosen snapshot kept only if its capture serves: one request per capture."""
+        client = await self._archive_client()
+        serves: dict[str, bool] = {}
+        for snapshot in found.values():
+            if snapshot is not None and snapshot.url not in serves:
+                serves[snapshot.url] = await client.verify(snapshot)
+        return {
+            when: snapshot if snapshot is not None and serves[snapshot.url] else None
+            for when, snapshot in found.items()
+        }
 
     def _archive_waiting(self, change: int) -> None:
         """Tell the progress display how many lookups wait on the archive's rate, and how long

@@ -179,6 +179,24 @@ def link_json(
     return data
 
 
+def add_occurrence_archives(
+    result: LinkResult, places: list[JSONObject], document_dates: Mapping[str, str | None]
+) -> None:
+    """Give each occurrence of a link with an archive the snapshot nearest its own date: the
+    date its citation states, or its document's where no citation of the link states one;
+    without either, the link's own snapshot."""
+    if result.archive is None:
+        return
+    by_date = {day.isoformat(): snapshot for day, snapshot in result.dated_archives}
+    stated = any(place.get("accessed") for place in places)
+    for place in places:
+        day = place.get("accessed") if stated else document_dates.get(str(place["path"]))
+        snapshot = by_date.get(day, result.archive) if isinstance(day, str) else result.archive
+        place["archive"] = (
+            None if snapshot is None else {"url": snapshot.url, "timestamp": snapshot.timestamp}
+        )
+
+
 def occurrences_by_url(documents: Iterable[Document]) -> dict[str, list[JSONObject]]:
     """Every place each checked URL is cited, in document order."""
     found: dict[str, list[JSONObject]] = {}
@@ -264,6 +282,10 @@ def assemble_report(
 ) -> JSONObject:
     """The whole JSON report from its parts. Links appear in the order they are first cited."""
     occurrences = occurrences_by_url(documents)
+    document_dates = {document.path: _date(document.date) for document in documents}
+    for url, places in occurrences.items():
+        if url in results:
+            add_occurrence_archives(results[url], places, document_dates)
     links = [
         link_json(results[url], places, offline=url in offline, checked=url not in unchecked)
         for url, places in occurrences.items()

@@ -1,4 +1,9 @@
-"""The CDX API's vocabulary: the query for a URL's good captures and the rows it answers with.
+"""The CDX API's vocabulary: the queries for good captures and the rows they answer with.
+
+One URL's captures nearest a moment (``sort=closest``), or every good capture of one URL, of
+URLs under one path (``matchType=prefix``) or on one host (``matchType=host``) in the server's
+own order (by SURT ``urlkey``, then time) up to a row limit. Rows of a shared answer are
+matched to the URLs asked about by their SURT key (:func:`surt`).
 
 Parameters and rows go through waybackpy's own names (``full_url`` repeats ``filter`` keys the
 way the CDX server wants them; ``CDXSnapshot`` is one row); no waybackpy network call is made.
@@ -9,8 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from waybackpy.cdx_snapshot import CDXSnapshot
 from waybackpy.cdx_utils import full_url
@@ -19,10 +25,14 @@ from verifier.model import Snapshot
 
 #: The fields asked for, in this order; a row of the text format lists them the same way.
 FIELDS = ("timestamp", "original", "statuscode", "mimetype", "digest")
+#: The fields of a listing, whose rows may belong to several URLs.
+LIST_FIELDS = ("urlkey", "timestamp", "original", "statuscode", "mimetype")
 #: The server's own field order when no fl= is given.
 CDX_DEFAULT_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 #: Rows asked for per query: enough to see the nearest captures on both sides of a date.
 PAGE = 10
+#: Rows asked for in a listing; an answer that fills it was cut. Some 200 bytes a row.
+LIST_ROWS = 2000
 #: The server-side filters. A row is checked again locally all the same (see is_good).
 GOOD_FILTERS = ("statuscode:200", "!mimetype:warc/revisit")
 REVISIT = "warc/revisit"
@@ -47,13 +57,14 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
 
 
-def cdx_query_url(
-    endpoint: str, url: str, closest: str, *, limit: int = PAGE, until: str | None = None
-) -> str:
-    """The CDX request for ``url``'s good captures, nearest ``closest`` first.
+def midday(day: dt.date) -> dt.datetime:
+    """Noon of ``day`` in UTC: the server's distance in seconds from it orders captures by
+    whole days from the date as the choice counts them."""
+    return dt.datetime.combine(day, dt.time(12, 0, 0), tzinfo=dt.UTC)
 
-    ``until`` (a timestamp) keeps only captures on or before it.
-    """
+
+def cdx_query_url(endpoint: str, url: str, closest: str, *, limit: int = PAGE) -> str:
+    """The CDX request for ``url``'s good captures, nearest ``closest`` first."""
     payload: dict[str, str] = {
         "url": url,
         "output": "json",
@@ -63,11 +74,61 @@ def cdx_query_url(
         "limit": str(limit),
         "gzip": "false",
     }
-    if until is not None:
-        payload["to"] = until
+    return _with_filters(endpoint, payload)
+
+
+def cdx_listing_url(endpoint: str, url: str, *, match_type: str = "exact", limit: int = LIST_ROWS) -> str:
+    """The CDX request for every good capture under ``url`` (``match_type`` exact, prefix or
+    host), in the server's order, at most ``limit`` rows."""
+    payload: dict[str, str] = {
+        "url": url,
+        "matchType": match_type,
+        "output": "json",
+        "fl": ",".join(LIST_FIELDS),
+        "limit": str(limit),
+        "gzip": "false",
+    }
+    return _with_filters(endpoint, payload)
+
+
+def _with_filters(endpoint: str, payload: dict[str, str]) -> str:
     for index, expression in enumerate(GOOD_FILTERS):
         payload[f"filter{index}"] = expression
     return str(full_url(endpoint, params=payload))
+
+
+def surt_host(url: str) -> str:
+    """The host part of a URL as the archive keys it: lowercased, no ``www.``, no default port."""
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    host = re.sub(r"^www\d*\.", "", (parts.hostname or "").lower().rstrip("."))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{host}:{port}" if port is not None and port not in (80, 443) else host
+
+
+def surt(url: str) -> str:
+    """The archive's SURT key of a URL, canonicalized as the Internet Archive's index does.
+
+    ``http://www.Example.com/A/b/?y=2&x=1`` is ``com,example)/a/b?x=1&y=2``: no scheme, no
+    ``www.``, no default port, host reversed, everything lowercased, no trailing slash on the
+    path, query arguments in order, no fragment.
+    """
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    name, _, port = surt_host(url).partition(":")
+    host = ",".join(reversed(name.split(".")))
+    path = parts.path.lower() or "/"
+    if len(path) > 1:
+        path = path.rstrip("/") or "/"
+    query = "&".join(sorted(argument for argument in parts.query.lower().split("&") if argument))
+    return f"{host}{':' + port if port else ''}){path}{'?' + query if query else ''}"
 
 
 def is_blocked_reply(body: str) -> bool:
@@ -84,6 +145,10 @@ class CDXRow:
     @property
     def timestamp(self) -> str:
         return str(self.record.timestamp)
+
+    @property
+    def urlkey(self) -> str:
+        return str(self.record.urlkey)
 
     @property
     def original(self) -> str:
@@ -140,7 +205,7 @@ def _row(values: dict[str, str]) -> CDXRow | None:
         return None
 
 
-def _json_rows(data: object) -> Iterable[dict[str, str]]:
+def _json_rows(data: object) -> Iterator[dict[str, str]]:
     if not isinstance(data, list):
         raise CDXReplyError("the CDX JSON reply is not a list")
     if not data:
@@ -155,7 +220,7 @@ def _json_rows(data: object) -> Iterable[dict[str, str]]:
         yield {name: str(value) for name, value in zip(header, item, strict=True)}
 
 
-def _text_rows(text: str, fields: tuple[str, ...]) -> Iterable[dict[str, str]]:
+def _text_rows(text: str, fields: tuple[str, ...]) -> Iterator[dict[str, str]]:
     for line in text.splitlines():
         values = line.split()
         if not values:
@@ -177,9 +242,15 @@ def parse_cdx(body: str, fields: tuple[str, ...] = FIELDS) -> list[CDXRow]:
 
     Rows that cannot be read (no valid timestamp, no original) are left out.
     """
+    return parse_cdx_page(body, fields)[0]
+
+
+def parse_cdx_page(body: str, fields: tuple[str, ...] = FIELDS) -> tuple[list[CDXRow], int]:
+    """:func:`parse_cdx`, and how many rows the server sent, read or not: whether an answer
+    reached its limit depends on what was sent."""
     text = body.strip()
     if not text:
-        return []
+        return [], 0
     if text.startswith("["):
         try:
             data = json.loads(text)
@@ -190,4 +261,5 @@ def parse_cdx(body: str, fields: tuple[str, ...] = FIELDS) -> list[CDXRow]:
         if text.startswith(("<", "{")):
             raise CDXReplyError("the CDX reply is neither JSON nor CDX text")
         raw_rows = _text_rows(text, fields)
-    return [row for row in (_row(values) for values in raw_rows) if row is not None]
+    values = list(raw_rows)
+    return [row for row in map(_row, values) if row is not None], len(values)

@@ -1,16 +1,10 @@
 """Which good capture a citation meant: pure rules over CDX rows, no I/O.
 
-The rule, in days (a citation's date has no time of day):
-
-* A capture made on the date itself is at distance 0 and counts as "on or before".
-* A capture ``n`` days before the date is at distance ``n``.
-* A capture ``n`` days after the date is at distance ``AFTER_WEIGHT * n``: a later capture
-  may show a page that has changed since it was cited, or a parked domain answering 200,
-  so it must be clearly nearer to win. With a weight of 3, a capture a week after beats
-  one a month before; one a month after loses to one two months before.
-* The smallest distance wins; on equal distance, the capture on or before the date; then,
-  on the same side and day, the capture nearer the date (the later one before it, the
-  earlier one after it).
+The rule is the Memento TimeGate's, as InternetArchiveBot applies it: the capture nearest the
+date, in either direction, ties going to the earlier capture. A citation's date has no time
+of day, so distance is counted in whole days: a capture made on the date itself is at
+distance 0, one ``n`` days before or after it at distance ``n``. Among captures at the same
+distance the earliest wins, so one the day before beats one the day after.
 
 Without a date, the newest good capture wins.
 """
@@ -22,16 +16,9 @@ from collections.abc import Iterable
 
 from verifier.check.archive.cdx import CDXRow
 
-AFTER_WEIGHT = 3
 
-
-def _distance(row: CDXRow, when: dt.date) -> tuple[int, int, float]:
-    captured = row.captured_at
-    days = (captured.date() - when).days
-    moment = captured.timestamp()
-    if days <= 0:
-        return (-days, 0, -moment)
-    return (days * AFTER_WEIGHT, 1, moment)
+def _distance(row: CDXRow, when: dt.date) -> tuple[int, str]:
+    return (abs((row.captured_at.date() - when).days), row.timestamp)
 
 
 def choose_nearest(rows: Iterable[CDXRow], when: dt.date | None) -> CDXRow | None:
@@ -44,13 +31,14 @@ def choose_nearest(rows: Iterable[CDXRow], when: dt.date | None) -> CDXRow | Non
     return min(good, key=lambda row: _distance(row, when))
 
 
-def may_miss_earlier(rows: list[CDXRow], when: dt.date, asked: int) -> bool:
-    """Whether a full page of captures, all after ``when``, may hide a better one before it.
+def settled_within(rows: Iterable[CDXRow], when: dt.date | None, cut: dt.date) -> bool:
+    """Whether the choice for ``when`` among ``rows`` stands although captures after the
+    answer's last row, made on the day ``cut``, are unknown (the answer reached its row limit).
 
-    The server sorts by plain distance; when every row it sent is after the date and the
-    page is full, a capture before the date just beyond the page could still win under the
-    rule above, so it deserves one more question limited to captures up to the date.
+    An unknown capture is made on ``cut`` or later and after every known one, so it is at
+    least ``cut - when`` days from a date up to ``cut`` and loses a tie to a known capture.
     """
-    if len(rows) < asked:
+    if when is None or when > cut:
         return False
-    return all(row.captured_at.date() > when for row in rows)
+    chosen = choose_nearest(rows, when)
+    return chosen is not None and _distance(chosen, when)[0] <= (cut - when).days

@@ -11,11 +11,13 @@ after ``retries`` more tries, or once the archive has taken ``archive_timeout`` 
 answer in all, the call raises :class:`ArchiveUnavailable`. Time spent queueing behind our
 own limiter is not the archive's fault and is not counted.
 
-Snapshots come from the CDX API (see :mod:`verifier.check.archive.cdx` for the query and
-:mod:`verifier.check.archive.choice` for the choice). The availability API is asked only
-when the CDX API itself is broken (5xx after every retry, or a reply it cannot have
-meant): not when the archive throttles us (another endpoint would only add load) and not
-after a timeout (the time is spent). It names one capture, taken only if it was a 200.
+Snapshots come from the CDX API (see :mod:`verifier.check.archive.cdx` for the queries and
+:mod:`verifier.check.archive.choice` for the choice), one answer per URL however many dates
+its citations give, or one answer for several URLs of a host (:meth:`ArchiveClient.snapshots_of`).
+The availability API is asked only when the CDX API itself is broken (5xx after every retry,
+or a reply it cannot have meant): not when the archive throttles us (another endpoint would
+only add load) and not after a timeout (the time is spent). It names one capture, taken only
+if it was a 200.
 """
 
 from __future__ import annotations
@@ -23,28 +25,32 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from types import TracebackType
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from verifier._exceptions import ArchiveUnavailable
 from verifier.check.archive.breaker import QUIET_REASON, Breaker
 from verifier.check.archive.cdx import (
-    PAGE,
+    LIST_FIELDS,
+    LIST_ROWS,
     CDXReplyError,
     CDXRow,
+    cdx_listing_url,
     cdx_query_url,
-    end_of_day,
     is_blocked_reply,
-    parse_cdx,
+    midday,
+    parse_cdx_page,
     snapshot_url,
+    surt,
+    surt_host,
     wayback_timestamp,
 )
-from verifier.check.archive.choice import choose_nearest, may_miss_earlier
+from verifier.check.archive.choice import choose_nearest, settled_within
 from verifier.check.archive.limiter import Paused, RateLimiter
 from verifier.check.archive.replies import AvailabilityReplyError, parse_availability, saved_capture
 from verifier.check.http.failures import failure_from_exception
@@ -54,10 +60,43 @@ from verifier.check.http.transport import parse_resolve, tls_context
 from verifier.config import Settings, validate_settings
 from verifier.model import Snapshot
 
-__all__ = ["ArchiveClient", "ArchiveUnavailable"]
+__all__ = ["ArchiveClient", "ArchiveUnavailable", "Choices"]
 
-#: Largest body read from the archive: a CDX page of ten rows is a few kilobytes.
-MAX_BODY_BYTES = 1_048_576
+#: Largest body read from the archive: a listing of LIST_ROWS rows of long URLs stays below it.
+MAX_BODY_BYTES = 4 * 1_048_576
+
+#: The good snapshot nearest each date (None: the newest), or None where there is none.
+Choices = dict[dt.date | None, Snapshot | None]
+
+
+def _day(when: dt.date | None) -> dt.date | None:
+    return when.date() if isinstance(when, dt.datetime) else when
+
+
+def _unique(dates: Sequence[dt.date | None]) -> list[dt.date | None]:
+    return list(dict.fromkeys(_day(when) for when in dates)) or [None]
+
+
+def _closest(when: dt.date | None) -> str:
+    return wayback_timestamp(midday(when) if when is not None else dt.datetime.now(dt.UTC))
+
+
+def listing_scope(urls: Sequence[str]) -> tuple[str, str]:
+    """``(url, matchType)`` of the narrowest listing that holds every one of ``urls`` (one host):
+    the directory their paths share, or the whole host."""
+    folders = []
+    for url in urls:
+        path = (urlsplit(url if "://" in url else "http://" + url).path or "/").lower()
+        folders.append(path[: path.rfind("/")].split("/"))
+    shared: list[str] = []
+    for names in zip(*folders, strict=False):
+        if any(name != names[0] for name in names):
+            break
+        shared.append(names[0])
+    host = surt_host(urls[0])
+    if len(shared) <= 1:
+        return host, "host"
+    return host + "/".join(shared) + "/", "prefix"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,18 +177,89 @@ class ArchiveClient:
         which implies ``fastLatest``: that reads only the newest index block and can come back
         empty when the newest captures are filtered out.
         """
-        if isinstance(when, dt.datetime):
-            when = when.date()
-        moment = end_of_day(when) if when is not None else dt.datetime.now(dt.UTC)
-        closest = wayback_timestamp(moment)
+        return (await self.snapshots(url, [when]))[_day(when)]
+
+    async def snapshots(self, url: str, dates: Sequence[dt.date | None]) -> Choices:
+        """The good snapshot nearest each of ``dates`` (None: the newest), from one CDX answer.
+
+        One date asks for the captures nearest it; several ask for every good capture of the
+        URL and choose for each date here. Only when that listing reached its row limit is a
+        date it cannot settle asked about on its own.
+        """
+        wanted = _unique(dates)
         try:
-            rows = await self._cdx(url, closest)
-            if when is not None and may_miss_earlier(rows, when, PAGE):
-                rows += await self._cdx(url, closest, until=closest)
+            if len(wanted) == 1:
+                return {wanted[0]: await self._nearest_one(url, wanted[0])}
+            rows, cut = await self._listing(url, "exact")
+            return await self._choose_all(url, rows, wanted, cut)
         except ArchiveUnavailable as error:
             if error.kind not in ("server-error", "bad-reply"):
                 raise
-            return await self._availability(url, closest, error)
+            return {when: await self._availability(url, _closest(when), error) for when in wanted}
+
+    async def snapshots_of(
+        self, wanted: Mapping[str, Sequence[dt.date | None]]
+    ) -> dict[str, Choices | ArchiveUnavailable]:
+        """:meth:`snapshots` for several URLs of one host, from one listing where it holds them.
+
+        The listing covers the directory the URLs share, or their whole host. Its rows come
+        in ``urlkey`` order, so when it reaches its row limit (a big host) the URLs whose key
+        sorts before its last row are still complete; the others are asked about one at a time.
+        What went wrong with one URL is given as its value, so the others still count.
+        """
+        urls = list(wanted)
+        if len(urls) < 2:
+            return {url: await self._settled(url, wanted[url]) for url in urls}
+        scope, match_type = listing_scope(urls)
+        try:
+            rows, cut = await self._listing(scope, match_type)
+        except ArchiveUnavailable as error:
+            if error.kind not in ("server-error", "bad-reply"):
+                return dict.fromkeys(urls, error)
+            rows, cut = None, None
+        found: dict[str, Choices | ArchiveUnavailable] = {}
+        alone: list[str] = []
+        if rows is not None:
+            by_key: dict[str, list[CDXRow]] = {}
+            for row in rows:
+                for key in {row.urlkey, surt(row.original)}:
+                    by_key.setdefault(key, []).append(row)
+            for url in urls:
+                key = surt(url)
+                if cut is not None and key >= cut.urlkey:
+                    alone.append(url)
+                    continue
+                own = by_key.get(key, [])
+                found[url] = {when: self._chosen(own, when) for when in _unique(wanted[url])}
+        else:
+            alone = urls
+        answers = await asyncio.gather(*(self._settled(url, wanted[url]) for url in alone))
+        found.update(zip(alone, answers, strict=True))
+        return {url: found[url] for url in urls}
+
+    async def _settled(self, url: str, dates: Sequence[dt.date | None]) -> Choices | ArchiveUnavailable:
+        try:
+            return await self.snapshots(url, dates)
+        except ArchiveUnavailable as error:
+            return error
+
+    async def _nearest_one(self, url: str, when: dt.date | None) -> Snapshot | None:
+        address = cdx_query_url(self._settings.cdx_endpoint, url, _closest(when))
+        rows, _ = await self._cdx(address)
+        return self._chosen(rows, when)
+
+    async def _choose_all(
+        self, url: str, rows: list[CDXRow], wanted: list[dt.date | None], cut: CDXRow | None
+    ) -> Choices:
+        choices: Choices = {}
+        for when in wanted:
+            if cut is None or settled_within(rows, when, cut.captured_at.date()):
+                choices[when] = self._chosen(rows, when)
+            else:
+                choices[when] = await self._nearest_one(url, when)
+        return choices
+
+    def _chosen(self, rows: list[CDXRow], when: dt.date | None) -> Snapshot | None:
         chosen = choose_nearest(rows, when)
         return chosen.snapshot(self._snapshot_host) if chosen is not None else None
 
@@ -179,17 +289,22 @@ class ArchiveClient:
             original=original,
         )
 
-    async def _cdx(self, url: str, closest: str, *, until: str | None = None) -> list[CDXRow]:
-        address = cdx_query_url(self._settings.cdx_endpoint, url, closest, until=until)
+    async def _listing(self, url: str, match_type: str) -> tuple[list[CDXRow], CDXRow | None]:
+        """Every good capture under ``url``, and the last row when the answer reached its limit."""
+        address = cdx_listing_url(self._settings.cdx_endpoint, url, match_type=match_type, limit=LIST_ROWS)
+        rows, sent = await self._cdx(address, LIST_FIELDS)
+        return rows, (rows[-1] if sent >= LIST_ROWS and rows else None)
+
+    async def _cdx(self, address: str, fields: tuple[str, ...] | None = None) -> tuple[list[CDXRow], int]:
         reply = await self._request(address, "CDX API")
         if reply.status == 403 and is_blocked_reply(reply.text):
-            return []
+            return [], 0
         if reply.status != 200:
             raise ArchiveUnavailable(
                 f"the CDX API answered {reply.status}", kind="bad-reply", status=reply.status
             )
         try:
-            return parse_cdx(reply.text)
+            return parse_cdx_page(reply.text, *(() if fields is None else (fields,)))
         except CDXReplyError as error:
             raise ArchiveUnavailable(str(error), kind="bad-reply", status=reply.status) from None
 
