@@ -450,8 +450,8 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         if not variable.startswith(ENV_PREFIX) or not value:
             continue
         name = _key(variable[len(ENV_PREFIX) :].lower())
-        if name not in _FIELDS or name in ("hosts", "ttl", "headers"):
-            continue  # tables are set in the config file
+        if name not in _FIELDS or name in _INTERNAL or name in ("hosts", "ttl", "headers"):
+            continue  # tables are set in the config file; internal fields by the program
         values[name] = _coerce(name, value, f"${variable}")
     return values
 

@@ -30,6 +30,8 @@ def quiet_settings(**changes: object) -> Settings:
         "timeout": 5.0,
         "connect_timeout": 2.0,
         "soft404_probe": False,
+        # The sites these tests check are on loopback, which the service refuses by default.
+        "allow_private_addresses": ("127.0.0.0/8",),
     }
     return Settings(**{**base, **changes})  # type: ignore[arg-type]
 

@@ -46,6 +46,7 @@ def test_a_worker_takes_runs_from_redis(tmp_path: Path, site: Site) -> None:
             sys.executable, "-m", "verifier", "worker", "--data-dir", str(tmp_path / "data"),
             "--queue", queue_url, "--source-root", str(tmp_path / "sources"), "--no-archive",
             "--network-canaries", "localhost", "--no-soft404-probe",
+            "--allow-private-addresses", "127.0.0.0/8",
         ],
         env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -41,6 +41,7 @@ class Served:
             sys.executable, "-m", "verifier", "serve", "--data-dir", str(self.data), "--port", str(self.port),
             "--source-root", str(self.sources), "--no-archive", "--network-canaries", "localhost",
             "--retries", "0", "--host-concurrency", "4", "--timeout", "30", "--no-soft404-probe",
+            "--allow-private-addresses", "127.0.0.0/8",
         ]  # fmt: skip
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)

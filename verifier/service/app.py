@@ -59,6 +59,7 @@ class SourcePatch(BaseModel):
     schedule: str | None = None
     settings: dict[str, Any] | None = None
     paths: list[str] | None = None
+    git: dict[str, Any] | None = None
     url: UrlSpec | None = None
 
 
@@ -68,6 +69,7 @@ class SourceOut(BaseModel):
     schedule: str | None
     settings: dict[str, Any]
     paths: list[str] | None = None
+    git: dict[str, Any] | None = None
     url: dict[str, Any] | None = None
     created: str
     updated: str
@@ -221,6 +223,7 @@ def _source_out(source: Source) -> SourceOut:
         schedule=source.schedule,
         settings=dict(spec.get("settings") or {}),
         paths=spec.get("paths"),
+        git=spec.get("git"),
         url=spec.get("url"),
         created=_time(source.created) or "",
         updated=_time(source.updated) or "",
@@ -368,10 +371,11 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         source = source_or_404(source_id)
         changes = body.model_dump(exclude_unset=True)
         spec = dict(source.spec)
-        if "paths" in changes or "url" in changes:
+        if "paths" in changes or "git" in changes or "url" in changes:
             spec.pop("paths", None)
+            spec.pop("git", None)
             spec.pop("url", None)
-        for key in ("paths", "url", "settings"):
+        for key in ("paths", "git", "url", "settings"):
             if key in changes:
                 spec[key] = changes[key]
         spec = checked_spec(spec)

@@ -19,6 +19,7 @@ from huey.api import Task
 
 from verifier._exceptions import ConfigError
 from verifier.service.db import Conflict
+from verifier.service.retention import prune_runs
 from verifier.service.runs import ServiceContext, execute_run
 
 T = TypeVar("T")
@@ -63,6 +64,7 @@ class Queue:
     huey: Huey
     run_task: Callable[[int], Any]
     tick: Callable[[], Any]
+    prune: Callable[[], Any] | None = None
 
     def enqueue_run(self, run_id: int) -> None:
         self.run_task(run_id)
@@ -117,7 +119,14 @@ def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
             run_task(run_id)
 
     tick_task = huey.periodic_task(crontab(minute="*"), name="tick")(tick)
-    return Queue(huey, run_task, tick_task)
+
+    def prune() -> None:
+        """Remove runs older than ``--keep-runs`` (``verifier serve`` also does as it starts)."""
+        if context.keep_runs is not None:
+            prune_runs(context, context.keep_runs)
+
+    prune_task = huey.periodic_task(crontab(minute="17", hour="3"), name="prune_runs")(prune)
+    return Queue(huey, run_task, tick_task, prune_task)
 
 
 def resume_interrupted(context: ServiceContext, queue: Queue) -> list[int]:

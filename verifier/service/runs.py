@@ -21,6 +21,8 @@ from verifier.model import Document, InputProblem, LinkResult
 from verifier.report.overrides import apply_overrides
 from verifier.service.db import ServiceDB
 from verifier.service.desk import Desk, overrides_only
+from verifier.service.git import GitError, git_documents, sync_checkout
+from verifier.service.notify import NotifySettings, audit_mark, notify_run
 from verifier.service.paths import ServicePaths
 from verifier.service.sources import fetch_page, path_documents, source_settings
 from verifier.store.records import HistoryRow
@@ -36,6 +38,10 @@ class ServiceContext:
     db: ServiceDB
     settings: Settings
     source_root: Path | None = None
+    #: Where digests of newly dead links go after a run (none: nowhere).
+    notify: NotifySettings | None = None
+    #: Seconds a finished run is kept (none: for ever).
+    keep_runs: float | None = None
 
 
 class RunProgress:
@@ -97,7 +103,7 @@ def upload_folder(paths: ServicePaths, source_id: int) -> Path:
 async def read_source(
     context: ServiceContext, source_id: int, spec: dict[str, object], settings: Settings
 ) -> tuple[list[Document], list[InputProblem]]:
-    """The source's documents: its files, its page, and what was uploaded to it."""
+    """The source's documents: its files (or its repository's), its page, and its uploads."""
     from verifier.api import extract_paths
 
     documents: list[Document] = []
@@ -108,6 +114,16 @@ async def read_source(
         assert isinstance(patterns, list)
         files, found = path_documents([str(p) for p in patterns], context.source_root)
         problems += found
+    git = spec.get("git")
+    if isinstance(git, dict):
+        try:
+            checkout = await sync_checkout(context.paths, source_id, git, settings)
+        except GitError as error:
+            problems.append(InputProblem(str(git["url"]), None, str(error)))
+        else:
+            found_files, found = git_documents([str(p) for p in git["paths"]], checkout)
+            files += found_files
+            problems += found
     uploads = upload_folder(context.paths, source_id)
     if uploads.is_dir():
         files += sorted(str(path) for path in uploads.iterdir() if path.is_file())
@@ -158,6 +174,7 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
         report = build_report(documents, checked)
         desk = Desk(db)
         apply_overrides(report, overrides_only(desk.overrides()))
+        mark = audit_mark(db)
         context.paths.reports.mkdir(parents=True, exist_ok=True)
         target = context.paths.report(run_id)
         partial = target.with_suffix(".json.tmp")
@@ -172,6 +189,16 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
             network_down=checked.network_down,
             exit_code=int(gate.code),
         )
+        if context.notify is not None and context.notify.enabled:
+            await notify_run(
+                context.notify,
+                context.settings,
+                db,
+                {"id": source.id, "name": source.name},
+                run_id,
+                report,
+                since=mark,
+            )
     except asyncio.CancelledError:
         run = db.run(run_id)
         if run is not None and run.status == "interrupted":

@@ -13,17 +13,35 @@ from pathlib import Path
 
 from verifier.config import Settings
 from verifier.service.db import ServiceDB
+from verifier.service.netguard import guarded
+from verifier.service.notify import NotifySettings
 from verifier.service.paths import ServicePaths
 from verifier.service.queue import Queue, make_queue, resume_interrupted
+from verifier.service.retention import prune_runs
 from verifier.service.runs import ServiceContext
 from verifier.service.tokens import Role, create_token
 
 _log = logging.getLogger("verifier.service")
 
 
-def open_context(data_dir: Path, settings: Settings, source_root: Path | None) -> ServiceContext:
+def open_context(
+    data_dir: Path,
+    settings: Settings,
+    source_root: Path | None,
+    *,
+    notify: NotifySettings | None = None,
+    keep_runs: float | None = None,
+) -> ServiceContext:
+    """The service's context; its every connection is under the address guard (:mod:`.netguard`)."""
     paths = ServicePaths(data_dir).create()
-    return ServiceContext(paths=paths, db=ServiceDB(paths.store), settings=settings, source_root=source_root)
+    return ServiceContext(
+        paths=paths,
+        db=ServiceDB(paths.store),
+        settings=guarded(settings),
+        source_root=source_root,
+        notify=notify,
+        keep_runs=keep_runs,
+    )
 
 
 def first_admin(context: ServiceContext) -> str | None:
@@ -47,6 +65,10 @@ def serve(context: ServiceContext, *, host: str, port: int, worker: bool = True,
     token = first_admin(context)
     if token is not None:
         print(f"verifier: created an admin token (shown once, keep it): {token}", file=sys.stderr)
+    if context.keep_runs is not None:
+        pruned = prune_runs(context, context.keep_runs)
+        if pruned:
+            print(f"verifier: removed {len(pruned)} run(s) older than --keep-runs", file=sys.stderr)
     resumed = resume_interrupted(context, queue)
     if resumed:
         print(f"verifier: resuming run(s) {', '.join(map(str, resumed))}", file=sys.stderr)

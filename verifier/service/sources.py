@@ -1,7 +1,8 @@
 """What a source is, and the documents it holds at the start of a run.
 
-A source is files under the service's ``--source-root`` (globs, never outside it), a web page
-(HTML, or a MediaWiki page fetched raw as wikitext), or documents uploaded to it.
+A source is files under the service's ``--source-root`` (globs, never outside it), files of a
+git repository's checkout (:mod:`.git`), a web page (HTML, or a MediaWiki page fetched raw as
+wikitext), or documents uploaded to it.
 """
 
 from __future__ import annotations
@@ -29,15 +30,17 @@ class SourceError(ConfigError):
 
 
 def validate_spec(spec: Mapping[str, Any], source_root: Path | None) -> dict[str, Any]:
-    """The stored form of a source's what-to-read: exactly one of paths, url; settings checked."""
+    """The stored form of a source's what-to-read: exactly one of paths, git, url; settings checked."""
     kinds = [key for key in ("paths", "git", "url") if spec.get(key) is not None]
     if len(kinds) != 1:
         raise SourceError("give exactly one of paths, git or url")
     kind = kinds[0]
     clean: dict[str, Any] = {}
     if kind == "git":
-        raise SourceError("git sources are not supported yet; use paths or url")
-    if kind == "paths":
+        from verifier.service.git import validate_git
+
+        clean["git"] = validate_git(spec["git"])
+    elif kind == "paths":
         if source_root is None:
             raise SourceError("path sources need the service started with --source-root")
         patterns = spec["paths"]
@@ -137,9 +140,16 @@ async def fetch_page(
     from verifier.check.http.h11transport import H11Transport
     from verifier.check.http.transport import parse_resolve, tls_context
     from verifier.extract import extract_bytes
+    from verifier.service.netguard import address_policy
 
     address = raw_address(url)
-    transport = H11Transport(ssl_context=tls_context(settings), resolve=parse_resolve(settings.resolve))
+    policy = address_policy(settings)
+    # Redirects are followed by the client, each hop connected through the guarded transport.
+    transport = H11Transport(
+        ssl_context=tls_context(settings),
+        resolve=parse_resolve(settings.resolve),
+        address_policy=policy.allows if policy is not None else None,
+    )
     body = bytearray()
     try:
         async with (

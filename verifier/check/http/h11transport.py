@@ -8,25 +8,38 @@ HTTP/1.1. So this transport keeps a few idle connections per origin and lets h11
 parsing and framing over asyncio sockets. Errors come out as httpx's own exceptions, each
 raised from the original one, so ``failures.py`` classifies them as before. ``resolve``
 overrides apply when connecting.
+
+An ``address_policy`` (the service's guard against private networks) is applied where the
+connection is made: the name is resolved here, every address is put to the policy, and the
+socket is opened to an allowed address itself, so a name that resolves differently on a
+second lookup (DNS rebinding) cannot slip past. ``resolve`` targets are not put to it: they
+were named by whoever configured the client.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import ssl
 import time
+from asyncio import staggered
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 import h11
 import httpx
 
-__all__ = ["H11Transport", "single_error"]
+__all__ = ["REFUSAL", "AddressNotAllowed", "AddressPolicy", "H11Transport", "refusal", "single_error"]
 
 Origin = tuple[str, str, int]
 Address = tuple[str, int]
+#: Whether a connection may be opened to an address (its text, as the resolver gives it).
+AddressPolicy = Callable[[str], bool]
+
+#: The words every refusal by an address policy carries, so a report says why.
+REFUSAL = "private address not allowed"
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _READ_SIZE = 65_536
@@ -44,6 +57,19 @@ def single_error(error: OSError) -> OSError:
     if len(codes) == 1:
         return OSError(codes.pop(), str(error))  # OSError picks the subclass, e.g. ConnectionRefusedError
     return error
+
+
+def refusal(host: str, addresses: Sequence[str]) -> str:
+    """Why a connection to ``host`` was not made, for a report."""
+    hint = "--allow-private-addresses lets it through"
+    if list(addresses) == [host]:
+        return f"{REFUSAL}: {host} ({hint})"
+    shown = ", ".join(addresses[:3]) + (", …" if len(addresses) > 3 else "")
+    return f"{REFUSAL}: {host} resolves to {shown} ({hint})"
+
+
+class AddressNotAllowed(httpx.ConnectError):
+    """Every address of the host is one the transport's policy refuses; nothing was sent."""
 
 
 def connect_options() -> dict[str, Any]:
@@ -101,6 +127,17 @@ class _Connection:
         # Not waiting for the close to finish: a peer that never answers TLS close_notify
         # would hold the caller, and the transport finishes closing on its own.
         self.writer.close()
+
+
+def _interleaved(addresses: list[str]) -> list[str]:
+    """The addresses with the families alternating, the resolver's first family first."""
+    first = ":" in addresses[0]
+    same = [a for a in addresses if (":" in a) == first]
+    other = [a for a in addresses if (":" in a) != first]
+    mixed: list[str] = []
+    for index in range(max(len(same), len(other))):
+        mixed += same[index : index + 1] + other[index : index + 1]
+    return mixed
 
 
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
@@ -187,9 +224,11 @@ class H11Transport(httpx.AsyncBaseTransport):
         keepalive_per_origin: int = 2,
         keepalive_expiry: float = 30.0,
         max_idle_origins: int = 256,
+        address_policy: AddressPolicy | None = None,
     ) -> None:
         self._ssl_context = ssl_context
         self._resolve = dict(resolve or {})
+        self._address_policy = address_policy
         self._keepalive_per_origin = max(1, keepalive_per_origin)
         self._keepalive_expiry = keepalive_expiry
         self._max_idle_origins = max(1, max_idle_origins)
@@ -237,21 +276,55 @@ class H11Transport(httpx.AsyncBaseTransport):
 
     async def _connect(self, origin: Origin, timeout: float | None) -> _Connection:
         scheme, host, port = origin
-        address, to_port = self._resolve.get((host, port), (host, port))
+        pinned = self._resolve.get((host, port))
+        address, to_port = pinned or (host, port)
         options = connect_options()
         if scheme == "https":
             options.update(ssl=self._ssl_context, server_hostname=host, ssl_handshake_timeout=timeout)
         try:
             async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    address, to_port, limit=2 * _READ_SIZE, **options
-                )
+                if self._address_policy is None or pinned is not None:
+                    reader, writer = await asyncio.open_connection(
+                        address, to_port, limit=2 * _READ_SIZE, **options
+                    )
+                else:
+                    reader, writer = await self._connect_checked(host, port, options)
         except TimeoutError as error:
             raise httpx.ConnectTimeout(str(error) or "connect timed out") from error
         except OSError as error:  # DNS, refused, unreachable, TLS (ssl.SSLError is an OSError)
             cause = single_error(error)
             raise httpx.ConnectError(str(cause)) from cause
         return _Connection(reader, writer)
+
+    async def _connect_checked(
+        self, host: str, port: int, options: dict[str, Any]
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        """Connect to an address of ``host`` the policy allows, never to one it has not seen."""
+        assert self._address_policy is not None
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        allowed = [address for address in found if self._address_policy(address)]
+        if not allowed:
+            raise AddressNotAllowed(refusal(host, found))
+        options.pop("happy_eyeballs_delay", None)  # the race is run here, over checked addresses
+
+        def attempt(address: str) -> Callable[[], Any]:
+            return lambda: asyncio.open_connection(address, port, limit=2 * _READ_SIZE, **options)
+
+        if len(allowed) == 1:
+            connected: tuple[asyncio.StreamReader, asyncio.StreamWriter] = await attempt(allowed[0])()
+            return connected
+        # RFC 8305's head start for each address in turn, as asyncio gives a name of its own.
+        winner, _, errors = await staggered.staggered_race(
+            [attempt(address) for address in _interleaved(allowed)], _HAPPY_EYEBALLS_DELAY
+        )
+        if winner is None:
+            failures = [error for error in errors if error is not None]
+            if len(failures) == 1:
+                raise failures[0]
+            raise OSError(f"Multiple exceptions: {', '.join(str(error) for error in failures)}")
+        won: tuple[asyncio.StreamReader, asyncio.StreamWriter] = winner
+        return won
 
     # Requests ---------------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from tenacity import AsyncRetrying, retry_if_result
 
 from verifier.check.drift import og_title
 from verifier.check.http.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
-from verifier.check.http.h11transport import H11Transport
+from verifier.check.http.h11transport import AddressNotAllowed, H11Transport
 from verifier.check.http.retry import Retry, parse_retry_after
 from verifier.check.http.transport import parse_resolve, tls_context
 from verifier.check.live.body import decode_body, drain, is_textual, read_body
@@ -199,8 +199,15 @@ class LiveChecker:
 
     def _make_client(self) -> httpx.AsyncClient:
         settings = self._settings
+        policy = None
+        if settings.address_guard:  # only the service guards addresses; `verifier check` never does
+            from verifier.service.netguard import address_policy
+
+            guard = address_policy(settings)
+            policy = guard.allows if guard is not None else None
         # One context for every host: loading the trust store is the slow part of TLS setup.
         self._transport = H11Transport(
+            address_policy=policy,
             ssl_context=tls_context(settings),
             resolve=parse_resolve(settings.resolve),
             keepalive_per_origin=max(
@@ -597,6 +604,9 @@ class LiveChecker:
                         await response.aclose()
             except TimeoutError:
                 return Failure(FailureKind.TIMEOUT, f"no complete answer within {limit:.3g} s")
+            except AddressNotAllowed as error:
+                # Not the host's failure: never counted towards "dead", never retried.
+                return Failure(FailureKind.OTHER, str(error))
             except (httpx.HTTPError, httpx.InvalidURL, OSError, ssl.SSLError, ValueError) as error:
                 failure = failure_from_exception(error)
                 if failure.kind in REMEMBERED:
