@@ -130,6 +130,17 @@ def test_a_warning_where_the_page_is_another(workspace: Workspace, site: Site) -
     assert "warnings" not in workspace.links()[urls["news_article.html"]]
 
 
+def test_a_warm_run_keeps_the_warning(workspace: Workspace, site: Site) -> None:
+    urls = _serve(site, ["taken_over.html"])
+    _cite(workspace, [(urls["taken_over.html"], "Seoul Nuclear Security Summit Gets Underway Monday")])
+    assert workspace.check() == 0
+    first = workspace.links()[urls["taken_over.html"]]["warnings"]
+    assert workspace.check() == 0
+    link = workspace.links()[urls["taken_over.html"]]
+    assert link["from_cache"] is True  # reused from the store, not asked again
+    assert link["warnings"] == first
+
+
 def test_drift_never_fails_the_run_even_on_fail_on_live(workspace: Workspace, site: Site) -> None:
     urls = _serve(site, ["taken_over.html"])
     _cite(workspace, [(urls["taken_over.html"], "Obama Vows Fresh Proliferation Push as Summit Ends")])

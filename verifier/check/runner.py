@@ -351,6 +351,7 @@ class Runner:
                 history=self._history_for_report(prior, row),
                 saved_snapshot=settled.saved or previous.saved_snapshot,
                 dated_archives=settled.dated,
+                warnings=previous.warnings if settled.outcome is Outcome.LIVE else (),
             )
         self.reused += 1
         self._note_change(result, prior, network_down=False)

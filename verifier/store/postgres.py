@@ -98,6 +98,7 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (2, "ALTER TABLE results ADD COLUMN warnings TEXT;"),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: Any fixed number: the lock that serialises migrations across processes.

@@ -13,14 +13,14 @@ from typing import Any
 
 import orjson
 
-from verifier.model import LinkResult, Outcome, Snapshot
+from verifier.model import LinkResult, LinkWarning, LinkWarningKind, Outcome, Snapshot
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 
 #: The columns of ``results`` in the order :func:`result_values` gives them.
 RESULT_COLUMNS = (
     "run, url, outcome, reason, live_outcome, live_reason, status, final_url, redirects, checked_at,"
     " from_cache, archive_url, archive_timestamp, archive_original, original_outcome, saved_url,"
-    " saved_timestamp"
+    " saved_timestamp, warnings"
 )
 HISTORY_COLUMNS = (
     "url, first_seen, last_live, consecutive_failures, last_outcome, last_failure, counted_failure"
@@ -31,7 +31,7 @@ STORED_COLUMNS = (
     " r.redirects, r.checked_at, r.archive_url, r.archive_timestamp, r.archive_original,"
     " r.original_outcome, r.saved_url, r.saved_timestamp,"
     " h.first_seen, h.last_live, h.consecutive_failures, h.last_outcome,"
-    " h.last_failure, h.counted_failure"
+    " h.last_failure, h.counted_failure, r.warnings"
 )
 LOOKUP_COLUMNS = "url, target, found, snapshot_url, timestamp, original, status, mimetype, looked_up_at"
 
@@ -91,7 +91,40 @@ def result_values(
         result.original_outcome.value if result.original_outcome else None,
         saved.url if saved else None,
         saved.timestamp if saved else None,
+        _warnings_json(result.warnings),
     )
+
+
+def _snapshot_json(snapshot: Snapshot | None) -> list[object] | None:
+    if snapshot is None:
+        return None
+    return [snapshot.url, snapshot.timestamp, snapshot.original, snapshot.status, snapshot.mimetype]
+
+
+def _warnings_json(warnings: tuple[LinkWarning, ...]) -> str | None:
+    """Warnings kept with the result, so a reused result still shows them."""
+    if not warnings:
+        return None
+    return orjson.dumps(
+        [
+            [w.kind.value, w.cited_title, w.found_title, w.similarity, _snapshot_json(w.snapshot)]
+            for w in warnings
+        ]
+    ).decode("utf-8")
+
+
+def _warnings(text: str | None) -> tuple[LinkWarning, ...]:
+    if not text:
+        return ()
+    try:
+        return tuple(
+            LinkWarning(
+                LinkWarningKind(kind), cited, found, similarity, Snapshot(*snapshot) if snapshot else None
+            )
+            for kind, cited, found, similarity, snapshot in orjson.loads(text)
+        )
+    except (TypeError, ValueError):
+        return ()  # written by another layout: the next check makes them again
 
 
 def history_values(url: str, history: HistoryRow) -> tuple[object, ...]:
@@ -147,6 +180,7 @@ def stored_result(row: Sequence[Any], when: Moments) -> StoredResult:
         history.as_reported() if history else None,
         True,
         saved,
+        _warnings(row[21]),
     )
     return StoredResult(result, OUTCOMES[row[3]], row[4], history)
 

@@ -28,6 +28,7 @@ from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
     HISTORY_COLUMNS,
     OUTCOMES,
+    RESULT_COLUMNS,
     STORED_COLUMNS,
     Moments,
     epoch,
@@ -103,11 +104,20 @@ ALTER TABLE history ADD COLUMN counted_failure REAL;
 #: Each step takes a store from the version before it to its own; a step is never edited once
 #: released, a change of schema is a new step. Version 1 had no history table; step 2 creates
 #: whatever is missing.
-MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2), (3, _SCHEMA_3))
+# The warnings a check found (content drift), kept so a reused result still shows them.
+_SCHEMA_4 = """
+ALTER TABLE results ADD COLUMN warnings TEXT;
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2), (3, _SCHEMA_3), (4, _SCHEMA_4))
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # SQLite allows 999 bound parameters in older builds; stay well under it.
 _CHUNK = 500
+
+
+def _marks(columns: str) -> str:
+    return ",".join("?" * len(columns.split(",")))
 
 
 def _chunks(items: list[str]) -> Iterator[list[str]]:
@@ -269,7 +279,8 @@ class SQLiteStore(BatchedStore):
         self._db.execute("BEGIN")
         try:
             self._db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", results
+                f"INSERT OR REPLACE INTO results ({RESULT_COLUMNS}) VALUES ({_marks(RESULT_COLUMNS)})",
+                results,
             )
             self._db.executemany(
                 f"INSERT OR REPLACE INTO history ({HISTORY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", histories
