@@ -606,4 +606,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         items = db.audit(after=_cursor(cursor), limit=limit)
         return AuditPage(items=items, next=_next(items, limit, lambda item: int(item["id"])))
 
+    from verifier.service.dashboard import dashboard_router
+
+    app.include_router(dashboard_router(context, queue))
     return app

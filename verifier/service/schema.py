@@ -96,6 +96,20 @@ SERVICE_MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE dashboard_sessions (
+            id TEXT PRIMARY KEY,
+            token_digest TEXT NOT NULL,
+            csrf TEXT NOT NULL,
+            flash TEXT,
+            created REAL NOT NULL,
+            seen REAL NOT NULL
+        );
+        CREATE INDEX dashboard_sessions_by_token ON dashboard_sessions (token_digest);
+        """,
+    ),
 )
 
 SERVICE_SCHEMA_VERSION = SERVICE_MIGRATIONS[-1][0]
