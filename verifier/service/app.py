@@ -13,8 +13,11 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from verifier import __version__
 from verifier._exceptions import ConfigError
@@ -25,6 +28,11 @@ from verifier.service.queue import Queue, parse_schedule
 from verifier.service.runs import ServiceContext, read_history, upload_folder
 from verifier.service.sources import SourceError, validate_spec
 from verifier.service.tokens import Role, create_token, digest
+
+#: Identifiers are SQL integers: anything larger names nothing and must not reach the database.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, PathParam(ge=1, le=MAX_ID)]
+QueryId = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 #: One uploaded document at most; citations live in documents, not in archives of them.
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -140,7 +148,7 @@ class FlagMove(BaseModel):
 
 class FlagBulk(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] = Field(min_length=1, max_length=1000)
+    ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(min_length=1, max_length=1000)
     state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"]
     note: str | None = None
 
@@ -273,13 +281,41 @@ def _override_out(override_id: int, override: Override) -> OverrideOut:
     )
 
 
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: str
+
+
+#: Answers every operation may give besides its own; 422 keeps FastAPI's validation shape.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "a body that cannot be read"},
+    401: {"model": Problem, "description": "no token, or one that is unknown or revoked"},
+    403: {"model": Problem, "description": "the token's role is too small"},
+    404: {"model": Problem, "description": "no such thing"},
+    409: {"model": Problem, "description": "the request clashes with the current state"},
+    413: {"model": Problem, "description": "too large"},
+}
+
+#: A list's ``cursor``: the ``next`` of an earlier answer.
+Cursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$")]
+
+
+class Unprocessable(HTTPException):
+    """A request that is well-formed but cannot be done, in the shape FastAPI gives validation
+    errors (``detail`` a list of ``{loc, msg, type}``), so that 422 means one thing."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(422, [{"loc": ["body"], "msg": message, "type": "value_error"}])
+
+
 def _cursor(cursor: str | None) -> int:
     if cursor is None:
         return 0
     try:
         return max(0, int(cursor))
     except ValueError:
-        raise HTTPException(422, "cursor: the value of an earlier answer's 'next'") from None
+        raise Unprocessable("cursor: the value of an earlier answer's 'next'") from None
 
 
 def _next(items: list[Any], limit: int, key: Callable[[Any], int]) -> str | None:
@@ -293,8 +329,23 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         description="Watched sources, scheduled link checks and their reports.",
         docs_url=None,
         redoc_url=None,
+        responses=ERROR_RESPONSES,
     )
     db = context.db
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Starlette names only the first matching route's methods; a path served by several
+            # routes (GET and PATCH of one source) allows all of theirs.
+            allowed: set[str] = set()
+            for route in app.router.routes:
+                match, _ = route.matches(request.scope)
+                if match is not Match.NONE:
+                    allowed |= getattr(route, "methods", None) or set()
+            headers["Allow"] = ", ".join(sorted(allowed))
+        return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=headers)
 
     def principal(request: Request) -> Principal:
         header = request.headers.get("authorization", "")
@@ -335,14 +386,14 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         try:
             parse_schedule(schedule)
         except ConfigError as error:
-            raise HTTPException(422, str(error)) from None
+            raise Unprocessable(str(error)) from None
         return schedule
 
     def checked_spec(body: dict[str, Any]) -> dict[str, Any]:
         try:
             return validate_spec(body, context.source_root)
         except (SourceError, ConfigError) as error:
-            raise HTTPException(422, str(error)) from None
+            raise Unprocessable(str(error)) from None
 
     @app.get("/healthz", tags=["service"])
     def healthz() -> dict[str, str]:
@@ -358,16 +409,16 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return Created(id=source_id)
 
     @app.get("/api/v1/sources", response_model=SourcePage, tags=["sources"])
-    def list_sources(who: Viewer, limit: Limit = 50, cursor: str | None = None) -> SourcePage:
+    def list_sources(who: Viewer, limit: Limit = 50, cursor: Cursor = None) -> SourcePage:
         items = db.sources(after=_cursor(cursor), limit=limit)
         return SourcePage(items=[_source_out(s) for s in items], next=_next(items, limit, lambda s: s.id))
 
     @app.get("/api/v1/sources/{source_id}", response_model=SourceOut, tags=["sources"])
-    def get_source(source_id: int, who: Viewer) -> SourceOut:
+    def get_source(source_id: Id, who: Viewer) -> SourceOut:
         return _source_out(source_or_404(source_id))
 
     @app.patch("/api/v1/sources/{source_id}", response_model=SourceOut, tags=["sources"])
-    def patch_source(source_id: int, body: SourcePatch, who: Editor) -> SourceOut:
+    def patch_source(source_id: Id, body: SourcePatch, who: Editor) -> SourceOut:
         source = source_or_404(source_id)
         changes = body.model_dump(exclude_unset=True)
         spec = dict(source.spec)
@@ -393,19 +444,19 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return _source_out(source_or_404(source_id))
 
     @app.delete("/api/v1/sources/{source_id}", status_code=204, tags=["sources"])
-    def delete_source(source_id: int, who: Editor) -> Response:
+    def delete_source(source_id: Id, who: Editor) -> Response:
         if not db.delete_source(source_id, who.name):
             raise HTTPException(404, "no such source")
         return Response(status_code=204)
 
     @app.post("/api/v1/sources/{source_id}/documents", status_code=201, tags=["sources"])
     async def upload_document(
-        source_id: int, who: Editor, file: Annotated[UploadFile, File()]
+        source_id: Id, who: Editor, file: Annotated[UploadFile, File()]
     ) -> dict[str, str]:
         source_or_404(source_id)
         name = (file.filename or "").replace("\\", "/").rsplit("/", 1)[-1]
         if not name or name.startswith("."):
-            raise HTTPException(422, "the upload needs a plain file name")
+            raise Unprocessable("the upload needs a plain file name")
         data = await file.read(MAX_UPLOAD_BYTES + 1)
         if len(data) > MAX_UPLOAD_BYTES:
             raise HTTPException(413, f"a document may have at most {MAX_UPLOAD_BYTES} bytes")
@@ -421,7 +472,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         responses={409: {"model": Created, "description": "the run already queued or running"}},
         tags=["runs"],
     )
-    def start_run(source_id: int, who: Editor, force: bool = False) -> Any:
+    def start_run(source_id: Id, who: Editor, force: bool = False) -> Any:
         source_or_404(source_id)
         try:
             run_id = db.create_run(source_id, force=force, actor=who.name)
@@ -431,7 +482,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return Created(id=run_id)
 
     @app.get("/api/v1/sources/{source_id}/status", response_model=RunOut, tags=["runs"])
-    def source_status(source_id: int, who: Viewer) -> RunOut:
+    def source_status(source_id: Id, who: Viewer) -> RunOut:
         source_or_404(source_id)
         run = db.latest_run(source_id)
         if run is None:
@@ -439,18 +490,16 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return _run_out(run)
 
     @app.get("/api/v1/runs", response_model=RunPage, tags=["runs"])
-    def list_runs(
-        who: Viewer, limit: Limit = 50, cursor: str | None = None, source: int | None = None
-    ) -> RunPage:
+    def list_runs(who: Viewer, limit: Limit = 50, cursor: Cursor = None, source: QueryId = None) -> RunPage:
         items = db.runs(source_id=source, after=_cursor(cursor), limit=limit)
         return RunPage(items=[_run_out(r) for r in items], next=_next(items, limit, lambda r: r.id))
 
     @app.get("/api/v1/runs/{run_id}", response_model=RunOut, tags=["runs"])
-    def get_run(run_id: int, who: Viewer) -> RunOut:
+    def get_run(run_id: Id, who: Viewer) -> RunOut:
         return _run_out(run_or_404(run_id))
 
     @app.post("/api/v1/runs/{run_id}/cancel", response_model=RunOut, tags=["runs"])
-    def cancel_run(run_id: int, who: Editor) -> RunOut:
+    def cancel_run(run_id: Id, who: Editor) -> RunOut:
         run_or_404(run_id)
         if not db.cancel_run(run_id, who.name):
             raise HTTPException(409, "the run has ended")
@@ -465,12 +514,17 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return report
 
     @app.get("/api/v1/runs/{run_id}/report", tags=["runs"])
-    def run_report(run_id: int, who: Viewer) -> Response:
+    def run_report(run_id: Id, who: Viewer) -> Response:
         finished_report(run_id)
         return Response(context.paths.report(run_id).read_bytes(), media_type="application/json")
 
-    @app.get("/api/v1/runs/{run_id}/report.html", response_class=HTMLResponse, tags=["runs"])
-    def run_report_html(run_id: int, who: Viewer) -> HTMLResponse:
+    @app.get(
+        "/api/v1/runs/{run_id}/report.html",
+        response_class=Response,
+        responses={200: {"content": {"text/html": {}}, "description": "the HTML audit report"}},
+        tags=["runs"],
+    )
+    def run_report_html(run_id: Id, who: Viewer) -> HTMLResponse:
         from verifier.report.html import render
 
         report = finished_report(run_id)
@@ -512,10 +566,10 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
     def list_flags(
         who: Viewer,
         limit: Limit = 50,
-        cursor: str | None = None,
+        cursor: Cursor = None,
         state: Literal["open", "false-positive", "confirmed", "fixed", "ignored"] | None = None,
         outcome: Literal["dead", "archived"] | None = None,
-        source: int | None = None,
+        source: QueryId = None,
         document: str | None = None,
     ) -> FlagPage:
         items = desk.flags(
@@ -524,14 +578,14 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         return FlagPage(items=[_flag_out(f) for f in items], next=_next(items, limit, lambda f: f.id))
 
     @app.get("/api/v1/flags/{flag_id}", response_model=FlagOut, tags=["flags"])
-    def get_flag(flag_id: int, who: Viewer) -> FlagOut:
+    def get_flag(flag_id: Id, who: Viewer) -> FlagOut:
         flag = desk.flag(flag_id)
         if flag is None:
             raise HTTPException(404, "no such flag")
         return _flag_out(flag)
 
     @app.post("/api/v1/flags/{flag_id}", response_model=FlagOut, tags=["flags"])
-    def move_flag(flag_id: int, body: FlagMove, who: Editor) -> FlagOut:
+    def move_flag(flag_id: Id, body: FlagMove, who: Editor) -> FlagOut:
         try:
             flag = desk.move(flag_id, body.state, note=body.note, version=body.version, actor=who.name)
         except LookupError:
@@ -539,7 +593,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         except Conflict as error:
             raise HTTPException(409, str(error)) from None
         except ConfigError as error:
-            raise HTTPException(422, str(error)) from None
+            raise Unprocessable(str(error)) from None
         if body.state == "fixed":
             recheck(flag.source_id, who.name)
         return _flag_out(flag)
@@ -553,7 +607,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         except Conflict as error:
             raise HTTPException(409, str(error)) from None
         except ConfigError as error:
-            raise HTTPException(422, str(error)) from None
+            raise Unprocessable(str(error)) from None
         if body.state == "fixed":
             for source_id in sorted({flag.source_id for flag in flags}):
                 recheck(source_id, who.name)
@@ -578,11 +632,11 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
                 outcome=body.outcome, by=who.name, url=body.url, domain=body.domain, note=body.note
             )
         except ConfigError as error:
-            raise HTTPException(422, str(error)) from None
+            raise Unprocessable(str(error)) from None
         return _override_out(desk.add_override(override, who.name), override)
 
     @app.delete("/api/v1/overrides/{override_id}", status_code=204, tags=["overrides"])
-    def remove_override(override_id: int, who: Editor) -> Response:
+    def remove_override(override_id: Id, who: Editor) -> Response:
         if not desk.remove_override(override_id, who.name):
             raise HTTPException(404, "no such override")
         return Response(status_code=204)
@@ -602,7 +656,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
         )
 
     @app.get("/api/v1/audit", response_model=AuditPage, tags=["audit"])
-    def audit(who: Viewer, limit: Limit = 50, cursor: str | None = None) -> AuditPage:
+    def audit(who: Viewer, limit: Limit = 50, cursor: Cursor = None) -> AuditPage:
         items = db.audit(after=_cursor(cursor), limit=limit)
         return AuditPage(items=items, next=_next(items, limit, lambda item: int(item["id"])))
 
