@@ -1,7 +1,8 @@
 """References in HTML documents: links, images, embeds, quotations, footnotes and citations.
 
-Parsed with beautifulsoup4 on Python's html.parser, which records where each start tag
-begins; the attribute value's exact offset is then read from the source (html_attributes).
+Parsed into the tree beautifulsoup4 on Python's html.parser builds (html_tree), which records
+where each start tag begins; the attribute value's exact offset is then read from the source
+(html_attributes).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from bs4 import Tag
 from bs4.exceptions import ParserRejectedMarkup
 
 from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
@@ -27,8 +27,8 @@ from verifier.extract.html_footnotes import (
     is_footnote_marker,
     this_page,
 )
-from verifier.extract.html_parser import parse_html
 from verifier.extract.html_reference import build_reference
+from verifier.extract.html_tree import Element, parse_html
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import (
     Citation,
@@ -100,13 +100,13 @@ def _extract_html(source: Source) -> Extraction:
     text = source.text
     index = LineIndex(text)
     try:
-        soup = parse_html(text)
+        tree = parse_html(text)
     except ParserRejectedMarkup as error:
         reason = str(error).strip().splitlines()[-1].strip()
         problem = InputProblem(source.path, None, f"the HTML parser rejected the document: {reason}")
         return Extraction(problems=[problem])
-    tags = [node for node in soup.descendants if isinstance(node, Tag)]
-    elements_by_id: dict[str, Tag] = {}
+    tags = tree.elements
+    elements_by_id: dict[str, Element] = {}
     for tag in tags:
         element_id = tag.attrs.get("id")
         if isinstance(element_id, str):
@@ -152,7 +152,7 @@ class _Collector:
         self.references: list[Reference] = []
         self._citations: dict[int, Citation] = {}
 
-    def visit(self, tag: Tag) -> None:
+    def visit(self, tag: Element) -> None:
         if tag.name == "a":
             marker = _dead_link_marker(tag)
             if marker is not None:
@@ -183,7 +183,7 @@ class _Collector:
             else:
                 self._consider(tag, value, span)
 
-    def _codebase(self, tag: Tag) -> str | None:
+    def _codebase(self, tag: Element) -> str | None:
         """What an ``<object>``'s relative ``data`` resolves against: its ``codebase``, itself resolved."""
         codebase = tag.get("codebase")
         if not isinstance(codebase, str) or not codebase.strip():
@@ -193,7 +193,7 @@ class _Collector:
         except MalformedURL:
             return self.base
 
-    def _consider(self, tag: Tag, value: str, span: AttributeSpan, *, base: str | None = None) -> None:
+    def _consider(self, tag: Element, value: str, span: AttributeSpan, *, base: str | None = None) -> None:
         stripped = value.strip()
         if not stripped or stripped.lower().startswith(_INLINE_SCHEMES):
             return
@@ -204,7 +204,7 @@ class _Collector:
         else:
             self._add(tag, value, span, base=base or self.base)
 
-    def _in_page(self, anchor: Tag, href: str) -> str | None:
+    def _in_page(self, anchor: Element, href: str) -> str | None:
         """The id an absolute ``href`` leads to on this very page, or None if it leads elsewhere."""
         fragment = self.page.fragment(href)
         if fragment is None:
@@ -214,7 +214,7 @@ class _Collector:
                 return written
         return fragment
 
-    def _mark_dead(self, tag: Tag, marker: Tag) -> None:
+    def _mark_dead(self, tag: Element, marker: Element) -> None:
         """A rendered {{dead link}} marks the last external link before it in the same note."""
         note = self.footnotes.note_for(tag)
         label = note[1] if note else None
@@ -237,12 +237,12 @@ class _Collector:
             )
             return
 
-    def _spans(self, tag: Tag) -> dict[str, AttributeSpan]:
-        if tag.sourceline is None or tag.sourcepos is None:
+    def _spans(self, tag: Element) -> dict[str, AttributeSpan]:
+        if tag.offset is None:
             return {}
-        return attribute_spans(self.text, self.index.offset(tag.sourceline, tag.sourcepos + 1))
+        return attribute_spans(self.text, tag.offset)
 
-    def _add(self, tag: Tag, value: str, span: AttributeSpan, *, base: str | None) -> None:
+    def _add(self, tag: Element, value: str, span: AttributeSpan, *, base: str | None) -> None:
         note = self.footnotes.note_for(tag)
         reference = build_reference(
             value,
@@ -258,7 +258,7 @@ class _Collector:
             reference = self._check_local_target(reference)
         self.references.append(reference)
 
-    def _fragment(self, tag: Tag, value: str, span: AttributeSpan) -> None:
+    def _fragment(self, tag: Element, value: str, span: AttributeSpan) -> None:
         """In-page links are not checked over the network; one to a missing anchor is reported."""
         if tag.name == "a" and (is_footnote_marker(tag) or is_backlink(tag)):
             return  # footnote links: their integrity is a footnote issue
@@ -283,7 +283,7 @@ class _Collector:
             )
         )
 
-    def _citation(self, tag: Tag, note: Tag | None) -> Citation | None:
+    def _citation(self, tag: Element, note: Element | None) -> Citation | None:
         cite = citation_element(tag)
         container = cite if cite is not None else note
         if container is None:
@@ -315,7 +315,7 @@ def _with_issue(reference: Reference, issue: ReferenceIssue) -> Reference:
     return replace(reference, issues=(*reference.issues, issue))
 
 
-def _dead_link_marker(anchor: Tag) -> Tag | None:
+def _dead_link_marker(anchor: Element) -> Element | None:
     """The rendered {{dead link}} (``<sup class="Inline-Template">[dead link]</sup>``) around ``anchor``."""
     element = anchor.parent
     for _ in range(4):
@@ -327,10 +327,10 @@ def _dead_link_marker(anchor: Tag) -> Tag | None:
     return None
 
 
-def _dead_link_detail(marker: Tag) -> str:
+def _dead_link_detail(marker: Element) -> str:
     """What the marker's tooltip says, e.g. "Dead link tagged March 2013"."""
     for element in marker.descendants:
-        if isinstance(element, Tag) and isinstance(element.get("title"), str) and element.name == "span":
+        if isinstance(element, Element) and isinstance(element.get("title"), str) and element.name == "span":
             return " ".join(str(element.get("title")).split())
     return ""
 
@@ -343,7 +343,7 @@ def _values(value: object) -> list[str]:
     return []
 
 
-def _link_text(tag: Tag) -> str | None:
+def _link_text(tag: Element) -> str | None:
     if tag.name in ("img", "area"):
         alt = tag.get("alt")
         return " ".join(alt.split()) or None if isinstance(alt, str) else None
@@ -352,7 +352,7 @@ def _link_text(tag: Tag) -> str | None:
     return None
 
 
-def _base_href(tags: list[Tag]) -> str | None:
+def _base_href(tags: list[Element]) -> str | None:
     """The first ``<base href>``, when it is absolute: a relative one has nothing to resolve against."""
     base = next((tag for tag in tags if tag.name == "base" and "href" in tag.attrs), None)
     if base is None:
@@ -372,7 +372,7 @@ def _base_href(tags: list[Tag]) -> str | None:
     return href
 
 
-def _document_date(tags: list[Tag]) -> dt.date | None:
+def _document_date(tags: list[Element]) -> dt.date | None:
     """The date the document states for itself: a date meta element, else the first ``<time datetime>``."""
     for meta in tags:
         if meta.name == "meta" and "content" in meta.attrs:

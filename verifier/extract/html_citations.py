@@ -9,9 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bs4 import Tag
-
 from verifier.extract.dates import find_access_date, parse_date
+from verifier.extract.html_tree import Element
 from verifier.extract.urls import MalformedURL, normalise_url, parse_wayback
 from verifier.model import Citation
 
@@ -21,14 +20,14 @@ _QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
 _QUOTES = "\"'“”‘’«» "
 
 
-def _classes(tag: Tag) -> list[str]:
+def _classes(tag: Element) -> list[str]:
     value = tag.get("class")
     if value is None:
         return []
     return value.split() if isinstance(value, str) else list(value)
 
 
-def citation_element(tag: Tag) -> Tag | None:
+def citation_element(tag: Element) -> Element | None:
     """The ``<cite class="citation ...">`` that ``tag`` sits in, if any."""
     element = tag.parent
     while element is not None:
@@ -38,7 +37,7 @@ def citation_element(tag: Tag) -> Tag | None:
     return None
 
 
-def _plain(tag: Tag) -> str:
+def _plain(tag: Element) -> str:
     return " ".join(tag.get_text().split())
 
 
@@ -51,12 +50,12 @@ def _archive_date(text: str) -> tuple[str, dt.date | None]:
     return text[: match.start()] + text[match.end() :], date
 
 
-def _is_outward(link: Tag) -> bool:
+def _is_outward(link: Element) -> bool:
     """Whether ``link`` leads to the source or its archive copy, not to a wiki page (an author, "ISBN")."""
     return "external" in _classes(link) or _ABSOLUTE.match(str(link.get("href"))) is not None
 
 
-def _linked_title(outward: list[Tag]) -> str | None:
+def _linked_title(outward: list[Element]) -> str | None:
     """The text of the link to the source, which is the title."""
     for link in outward:
         shown = _plain(link)
@@ -66,10 +65,12 @@ def _linked_title(outward: list[Tag]) -> str | None:
     return None
 
 
-def parse_cite(cite: Tag) -> Citation:
+def parse_cite(cite: Element) -> Citation:
     """What a rendered citation says: title, dates, archive copy and whether the original is dead."""
     links = [
-        a for a in cite.descendants if isinstance(a, Tag) and a.name == "a" and isinstance(a.get("href"), str)
+        a
+        for a in cite.descendants
+        if isinstance(a, Element) and a.name == "a" and isinstance(a.get("href"), str)
     ]
     archive_links = [a for a in links if parse_wayback(str(a.get("href")).strip()) is not None]
     outward = [a for a in links if _is_outward(a)]
@@ -78,7 +79,7 @@ def parse_cite(cite: Tag) -> Citation:
         quoted = _QUOTED.search(_plain(cite))
         if quoted is not None:
             title = quoted.group(1).strip() or None
-    italics = [_plain(i) for i in cite.descendants if isinstance(i, Tag) and i.name == "i"]
+    italics = [_plain(i) for i in cite.descendants if isinstance(i, Element) and i.name == "i"]
     italics = [italic.strip(_QUOTES) for italic in italics if italic.strip(_QUOTES)]
     if title is None and italics:
         title = italics[0]
@@ -105,7 +106,7 @@ def parse_cite(cite: Tag) -> Citation:
     )
 
 
-def parse_note_text(note: Tag) -> Citation | None:
+def parse_note_text(note: Element) -> Citation | None:
     """The access date of a note written without citation markup, when it states one."""
     text, _ = _archive_date(_plain(note))
     accessed = find_access_date(text)

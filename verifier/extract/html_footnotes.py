@@ -12,9 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from bs4 import NavigableString, Tag
-
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
+from verifier.extract.html_tree import Element, Text
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import FootnoteIssue
 
@@ -33,14 +32,14 @@ _BACKLINK_DEBRIS = " \t\r\n\u00a0↑^↩\ufe0e\ufe0f"
 class HtmlFootnotes:
     """The notes of one document: which element defines which label, and the integrity issues."""
 
-    notes: dict[int, tuple[Tag, str]] = field(default_factory=dict)  # id(note element) -> (note, label)
+    notes: dict[int, tuple[Element, str]] = field(default_factory=dict)  # id(note element) -> (note, label)
     issues: list[FootnoteIssue] = field(default_factory=list)
 
-    def note_for(self, tag: Tag) -> tuple[Tag, str] | None:
+    def note_for(self, tag: Element) -> tuple[Element, str] | None:
         """The note ``tag`` sits in and its label, or None outside every note."""
         if not self.notes:
             return None
-        element: Tag | None = tag
+        element: Element | None = tag
         while element is not None:
             note = self.notes.get(id(element))
             if note is not None:
@@ -54,14 +53,14 @@ def _words(value: object) -> list[str]:
     return [str(word).lower() for word in words]
 
 
-def _classes(tag: Tag) -> set[str]:
+def _classes(tag: Element) -> set[str]:
     value = tag.get("class")
     if value is None:
         return set()
     return set(value.split() if isinstance(value, str) else value)
 
 
-def _role(tag: Tag) -> str:
+def _role(tag: Element) -> str:
     """The ARIA role, or the DPUB-ARIA role an EPUB ``epub:type`` stands for."""
     value = tag.get("role")
     if isinstance(value, str) and value.strip():
@@ -116,7 +115,7 @@ def _without_scheme(address: str, base: str | None) -> str | None:
     return url.partition(":")[2]
 
 
-def this_page(tags: list[Tag], ids: frozenset[str], base: str | None) -> ThisPage:
+def this_page(tags: list[Element], ids: frozenset[str], base: str | None) -> ThisPage:
     """The page's own addresses, from ``<link rel=canonical>``, ``og:url`` and ``<base>``."""
     addresses: set[str] = set()
     written = [base] if base else []
@@ -133,21 +132,21 @@ def this_page(tags: list[Tag], ids: frozenset[str], base: str | None) -> ThisPag
     return ThisPage(frozenset(addresses), ids, base)
 
 
-def is_footnote_marker(anchor: Tag) -> bool:
+def is_footnote_marker(anchor: Element) -> bool:
     """Whether ``anchor`` is a footnote marker in one of the recognised forms."""
     if _role(anchor) == "doc-noteref" or _classes(anchor) & _MARKER_CLASSES:
         return True
     parent = anchor.parent
     return (
-        isinstance(parent, Tag)
+        isinstance(parent, Element)
         and parent.name == "sup"
         and (bool(_classes(parent) & _MARKER_PARENT_CLASSES) or _role(parent) == "doc-noteref")
     )
 
 
-def is_backlink(anchor: Tag) -> bool:
+def is_backlink(anchor: Element) -> bool:
     """Whether ``anchor`` leads from a note back to its marker."""
-    element: Tag | None = anchor
+    element: Element | None = anchor
     while element is not None and element.name not in ("li", "body", "[document]"):
         if _classes(element) & _BACKLINK_CLASSES or _role(element) == "doc-backlink":
             return True
@@ -155,20 +154,20 @@ def is_backlink(anchor: Tag) -> bool:
     return False
 
 
-def _marker_label(anchor: Tag, target: str) -> str:
+def _marker_label(anchor: Element, target: str) -> str:
     label = anchor.get_text().strip().strip("[]").strip()
     return label or target
 
 
-def _is_note_list(tag: Tag) -> bool:
+def _is_note_list(tag: Element) -> bool:
     return bool(_classes(tag) & _NOTE_LIST_CLASSES) or _role(tag) in _NOTE_LIST_ROLES
 
 
-def _child_tags(tag: Tag, names: tuple[str, ...]) -> list[Tag]:
-    return [child for child in tag.children if isinstance(child, Tag) and child.name in names]
+def _child_tags(tag: Element, names: tuple[str, ...]) -> list[Element]:
+    return [child for child in tag.children if isinstance(child, Element) and child.name in names]
 
 
-def _listed_notes(tags: list[Tag]) -> Iterator[tuple[Tag, str | None]]:
+def _listed_notes(tags: list[Element]) -> Iterator[tuple[Element, str | None]]:
     """Notes recognised by their markup, with the number their list shows, if any."""
     for tag in tags:
         if ("role" in tag.attrs or "epub:type" in tag.attrs) and _role(tag) in _NOTE_ROLES and tag.get("id"):
@@ -183,19 +182,19 @@ def _listed_notes(tags: list[Tag]) -> Iterator[tuple[Tag, str | None]]:
                     number += 1
 
 
-def _list_start(note_list: Tag) -> int:
+def _list_start(note_list: Element) -> int:
     start = note_list.get("start")
     if isinstance(start, str) and start.strip().lstrip("-").isdigit():
         return int(start.strip())
     return 1
 
 
-def _is_empty(note: Tag) -> bool:
+def _is_empty(note: Element) -> bool:
     text_parts: list[str] = []
     for piece in note.descendants:
-        if type(piece) is not NavigableString:
+        if not isinstance(piece, Text) or piece.kind != "text":
             continue
-        parent = piece.parent
+        parent: Element | None = piece.parent
         inside_backlink = False
         while parent is not None and parent is not note:
             if _classes(parent) & _BACKLINK_CLASSES or _role(parent) == "doc-backlink":
@@ -203,14 +202,14 @@ def _is_empty(note: Tag) -> bool:
                 break
             parent = parent.parent
         if not inside_backlink:
-            text_parts.append(str(piece))
+            text_parts.append(piece.value)
     return not "".join(text_parts).strip(_BACKLINK_DEBRIS)
 
 
-def find_footnotes(tags: list[Tag], elements_by_id: dict[str, Tag], page: ThisPage) -> HtmlFootnotes:
+def find_footnotes(tags: list[Element], elements_by_id: dict[str, Element], page: ThisPage) -> HtmlFootnotes:
     """The footnote markers and notes among ``tags`` (every tag of a page), checked against each other."""
     result = HtmlFootnotes()
-    markers: list[tuple[Tag, str]] = []
+    markers: list[tuple[Element, str]] = []
     for anchor in tags:
         if anchor.name == "a" and "href" in anchor.attrs:
             href = anchor.get("href")
@@ -227,7 +226,7 @@ def find_footnotes(tags: list[Tag], elements_by_id: dict[str, Tag], page: ThisPa
     for anchor, target in markers:
         first_marker_label.setdefault(target, _marker_label(anchor, target))
 
-    notes: list[Tag] = []
+    notes: list[Element] = []
     seen: set[int] = set()
     for note, _number in listed:
         notes.append(note)

@@ -1,0 +1,109 @@
+"""The fast tree must be the tree beautifulsoup4 on html.parser builds, string for string."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from verifier.extract.html_tree import Element, HtmlTree, Text, _fast_tree, _Unusual, parse_html, soup_tree
+
+SAMPLES = sorted((Path(__file__).parent / "samples").glob("*.html"))
+
+PIECES = [
+    '<a href="x">', "</a>", "<p>", "</p>", "<br>", "<br/>", "</br>", "<img src=y>", "</img>", "  ", "\n",
+    " \n ", "text", "&amp;", "&nbsp;", "&#91;", "&#x5D;", "&foo;", "&foo ", "& ", "&lt", "<!-- c -->",
+    '<script>var a="<b>";</script>', "<style>p{}</style>", "<pre> \n </pre>", "<textarea>  </textarea>",
+    '<div class="a  b" rel="x y">', "</div>", '<sup class="reference">', "</sup>", '<li id="n1">', "</li>",
+    "<template><b> x </b></template>", "<ruby>a<rt> b </rt></ruby>", "< x", "a < b", "<title>t</title>",
+    '<a href="a&amp;b" HREF="dup">', "<A Href = 'q'>", '<x-el src="u">', "<p/>", '<span title="a>b">',
+    "<input disabled>", "</input>", "&#0;", "&#128;", "&#1114112;", "<!DOCTYPE html>", "\r\n",
+    '<td headers="h1 h2">', "&Amp;", "<b\tclass=x\n>", "<?php ?>", "<![CDATA[x]]>", "</ a>", "<a/b>",
+]  # fmt: skip
+
+
+def _shape(tree: HtmlTree) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = []
+
+    def walk(element: Element, depth: int) -> None:
+        for child in element.children:
+            if isinstance(child, Text):
+                rows.append((depth, child.kind, child.value))
+            else:
+                attrs = sorted((k, list(v) if isinstance(v, list) else v) for k, v in child.attrs.items())
+                rows.append((depth, child.name, attrs, child.offset, child.sourceline, child.get_text()))
+                walk(child, depth + 1)
+
+    walk(tree.root, 0)
+    return rows
+
+
+def _same_as_bs4(text: str) -> bool | None:
+    """Whether both trees agree; None when the fast reading leaves the page to bs4."""
+    try:
+        fast = _fast_tree(text)
+    except _Unusual:
+        return None
+    assert _shape(fast) == _shape(soup_tree(text)), text
+    return True
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=[sample.name for sample in SAMPLES])
+def test_the_samples_read_fast_and_the_same(sample: Path) -> None:
+    assert _same_as_bs4(sample.read_text(encoding="utf-8")) is True
+
+
+def test_random_markup_reads_the_same_either_way() -> None:
+    rng = random.Random(15)
+    outcomes = [
+        _same_as_bs4("".join(rng.choice(PIECES) for _ in range(rng.randint(1, 25)))) for _ in range(1500)
+    ]
+    assert outcomes.count(True) > 500  # most of it is read the fast way
+
+
+def test_damaged_pages_read_the_same_either_way() -> None:
+    rng = random.Random(16)
+    pages = [sample.read_text(encoding="utf-8") for sample in SAMPLES]
+    damage = [
+        "<",
+        ">",
+        '"',
+        "'",
+        "=",
+        "&",
+        "/",
+        "!",
+        " ",
+        "\n",
+        "-",
+        "#",
+        ";",
+        "\xa0",
+        "?",
+        "<!--",
+        "-->",
+        "&#",
+    ]
+    for _ in range(1500):
+        text = rng.choice(pages)
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(text))
+            text = text[:at] + rng.choice(damage) + text[at + rng.randint(0, 3) :]
+        _same_as_bs4(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<?xml version='1.0'?><a href='x'>x</a>",
+        "<p>a<![CDATA[b]]></p>",
+        "<a href=x",
+        "<p>&#12a;</p>",
+        "x &amp",
+    ],
+)
+def test_what_the_fast_reading_leaves_to_bs4_gives_bs4s_tree(text: str) -> None:
+    with pytest.raises(_Unusual):
+        _fast_tree(text)
+    assert _shape(parse_html(text)) == _shape(soup_tree(text))
