@@ -6,7 +6,10 @@ import argparse
 import json
 import sys
 
+from verifier._types import JSONObject
 from verifier.extract import iter_documents
+from verifier.extract.discover import InputFile, StandardInput, iter_input_files
+from verifier.extract.parallel import Job, input_size, run_in_order, run_job
 from verifier.model import Document, Format, InputProblem
 from verifier.report.build import document_json
 
@@ -35,35 +38,94 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    forced = Format(args.format) if args.format else None
+    if args.json:
+        return _run_json(args, forced)
     documents: list[Document] = []
     problems: list[InputProblem] = []
-    forced = Format(args.format) if args.format else None
     for item in iter_documents(args.paths, fmt=forced):
         if isinstance(item, InputProblem):
             problems.append(item)
             print(f"verifier: {item}", file=sys.stderr)
         else:
             documents.append(item)
-    if args.json:
-        json.dump([document_json(d) for d in documents], sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
-    else:
-        for document in documents:
-            print(f"{document.path} ({document.format.value}, {len(document.references)} references)")
-            for reference in document.references:
-                label = f" [{reference.footnote}]" if reference.footnote else ""
-                # A citation without a URL can span lines; one line per reference keeps the listing greppable.
-                shown = reference.url or " ".join(reference.raw.split())
-                print(f"  {reference.line}:{reference.column}{label} {reference.kind.value} {shown}")
-                for reference_issue in reference.issues:
-                    print(f"    {reference_issue.kind.value}: {reference_issue.message}")
-            for issue in document.footnote_issues:
-                print(f"  {issue.line}: {issue.kind.value} [{issue.label}] {issue.message}")
+    for document in documents:
+        print(f"{document.path} ({document.format.value}, {len(document.references)} references)")
+        for reference in document.references:
+            label = f" [{reference.footnote}]" if reference.footnote else ""
+            # A citation without a URL can span lines; one line per reference keeps the listing greppable.
+            shown = reference.url or " ".join(reference.raw.split())
+            print(f"  {reference.line}:{reference.column}{label} {reference.kind.value} {shown}")
+            for reference_issue in reference.issues:
+                print(f"    {reference_issue.kind.value}: {reference_issue.message}")
+        for issue in document.footnote_issues:
+            print(f"  {issue.line}: {issue.kind.value} [{issue.label}] {issue.message}")
     # A path that names nothing or a file that could not be read must not pass silently in CI.
     had_errors = any(problem.severity == "error" for problem in problems)
     if args.fail_on_issues and any(_has_issues(document) for document in documents):
         return 1
     return 1 if had_errors else 0
+
+
+# One document's JSON, whether it has issues, and the problems met reading it.
+Encoded = tuple[str | None, bool, list[InputProblem]]
+
+
+def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
+    """The documents as a JSON list, each encoded where it was extracted (in a worker, mostly)."""
+
+    def plan(item: InputFile | StandardInput | InputProblem) -> Job | Encoded | None:
+        if isinstance(item, InputProblem):
+            return None
+        if isinstance(item, StandardInput):
+            try:
+                data = sys.stdin.buffer.read()
+            except OSError as error:
+                return (
+                    None,
+                    False,
+                    [InputProblem(item.display_path, None, f"cannot read file: {error.strerror or error}")],
+                )
+            return encode_job(Job(item.display_path, None, data=data, fmt=forced))
+        return Job(item.display_path, item.fs_path, fmt=forced)
+
+    encoded: list[str] = []
+    had_errors = had_issues = False
+    for item, _job, outcome in run_in_order(iter_input_files(args.paths), plan, encode_job, size=input_size):
+        found = [item] if isinstance(item, InputProblem) else outcome[2] if outcome is not None else []
+        for problem in found:
+            had_errors = had_errors or problem.severity == "error"
+            print(f"verifier: {problem}", file=sys.stderr)
+        if outcome is not None and outcome[0] is not None:
+            encoded.append(outcome[0])
+            had_issues = had_issues or outcome[1]
+    # The list as json.dump(indent=2) lays it out: each document one level in.
+    if encoded:
+        sys.stdout.write("[\n" + ",\n".join("  " + text.replace("\n", "\n  ") for text in encoded) + "\n]\n")
+    else:
+        sys.stdout.write("[]\n")
+    if args.fail_on_issues and had_issues:
+        return 1
+    return 1 if had_errors else 0
+
+
+def encode_job(job: Job) -> Encoded:
+    """Extract one job and encode its document as json.dumps(ensure_ascii=False, indent=2) does."""
+    document, problems = run_job(job)
+    if document is None:
+        return None, False, problems
+    return _encode(document_json(document)), _has_issues(document), problems
+
+
+def _encode(data: JSONObject) -> str:
+    import orjson
+
+    try:
+        # orjson lays JSON out as json.dumps(ensure_ascii=False, indent=2) does, many times faster.
+        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+    except (TypeError, orjson.JSONEncodeError):
+        # What orjson refuses (a lone surrogate, an integer past 64 bits) json still writes.
+        return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def _has_issues(document: Document) -> bool:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from verifier._exceptions import InputError
 from verifier.extract.base import Extraction, Source
-from verifier.extract.discover import STDIN, StandardInput, iter_input_files
+from verifier.extract.discover import STDIN, InputFile, StandardInput, iter_input_files
 from verifier.model import Document, Format, InputProblem
 
 if TYPE_CHECKING:
@@ -189,14 +189,24 @@ def iter_documents(
     ``fmt`` reads every document in that format instead of sniffing each. Problems come out
     before the document they concern, in order, and never stop the iteration.
     """
-    for item in iter_input_files(paths):
+    from verifier.extract.parallel import Job, Result, extract_in_order, input_size
+
+    def plan(item: InputFile | StandardInput | InputProblem) -> Job | Result | None:
+        if isinstance(item, InputProblem):
+            return None
+        if isinstance(item, StandardInput):
+            return _extract(sys.stdin.buffer.read, item.display_path, None, extractors, fmt)
+        if extractors is not None:
+            # An embedding tool's extractors may not survive the trip to another process.
+            return extract_file(item.fs_path, item.display_path, fmt=fmt, extractors=extractors)
+        return Job(item.display_path, item.fs_path, fmt=fmt)
+
+    for item, _job, result in extract_in_order(iter_input_files(paths), plan, size=input_size):
         if isinstance(item, InputProblem):
             yield item
             continue
-        if isinstance(item, StandardInput):
-            document, problems = _extract(sys.stdin.buffer.read, item.display_path, None, extractors, fmt)
-        else:
-            document, problems = extract_file(item.fs_path, item.display_path, fmt=fmt, extractors=extractors)
+        assert result is not None
+        document, problems = result
         yield from problems
         if document is not None:
             yield document

@@ -16,6 +16,7 @@ from pathlib import Path
 from verifier import __version__, collector
 from verifier.extract import extract_bytes, extract_file
 from verifier.extract.discover import NOTHING_OWN, InputFile, OwnFiles, StandardInput, iter_input_files
+from verifier.extract.parallel import Job, Result
 from verifier.model import Document, InputProblem
 from verifier.store.base import ExtractionCache
 
@@ -63,6 +64,24 @@ def extract_input(
     return document, problems
 
 
+def plan_input(item: InputFile | StandardInput, cache: ExtractionCache | None) -> Job | Result:
+    """What reading one input takes: its cached result, or the job that extracts it."""
+    if isinstance(item, StandardInput):
+        return extract_bytes(sys.stdin.buffer.read(), item.display_path)
+    if cache is None:
+        return Job(item.display_path, item.fs_path)
+    try:
+        data = item.fs_path.read_bytes()
+    except OSError:
+        return Job(item.display_path, item.fs_path)  # which reports the problem
+    key = f"{extractor_fingerprint()}:{item.fs_path.resolve()}:{hashlib.sha256(data).hexdigest()}"
+    with collector.paused():
+        cached = cache.get(item.display_path, key)
+    if cached is not None:
+        return cached
+    return Job(item.display_path, item.fs_path, data=data, key=key)
+
+
 def read_inputs(
     paths: Iterable[str],
     documents: list[Document],
@@ -76,12 +95,20 @@ def read_inputs(
 
     The lists are the caller's, so that a run stopped half way (Ctrl-C) keeps what was read.
     """
-    for item in iter_input_files(list(paths), own):
+    from verifier.extract.parallel import extract_in_order, input_size
+
+    def plan(item: InputFile | StandardInput | InputProblem) -> Job | Result | None:
+        return None if isinstance(item, InputProblem) else plan_input(item, cache)
+
+    for item, job, result in extract_in_order(iter_input_files(list(paths), own), plan, size=input_size):
         found: list[InputProblem]
         if isinstance(item, InputProblem):
             document, found = None, [item]
         else:
-            document, found = extract_input(item, cache)
+            assert result is not None
+            document, found = result
+            if cache is not None and job is not None and job.key is not None:
+                cache.put(job.display_path, job.key, document, found)
         for problem in found:
             problems.append(problem)
             if on_problem is not None:
