@@ -1,3 +1,0 @@
-from tests.check_run.conftest import site, wayback, workspace
-
-__all__ = ["site", "wayback", "workspace"]

@@ -1,0 +1,139 @@
+"""Waits that buy nothing: a host found unreachable once is not asked again; resets and timeouts once."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.integration.check_live.conftest import check_one, fast_settings
+from tests.servers.httpd import LocalServer
+from verifier.check.http.failures import FailureKind
+from verifier.check.live.probe import LiveChecker
+from verifier.check.live.unreachable import Unreachable
+from verifier.model import Outcome
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def unaccepting() -> Iterator[int]:
+    """A port whose accept queue is full: a new connection is never accepted, so connecting times out."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = int(listener.getsockname()[1])
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.05)
+    try:
+        yield port
+    finally:
+        for filler in fillers:
+            filler.close()
+        listener.close()
+
+
+async def test_a_host_that_refuses_is_asked_once_per_run() -> None:
+    port = _closed_port()
+    urls = [f"http://127.0.0.1:{port}/page/{n}" for n in range(20)]
+    async with LiveChecker(fast_settings(host_concurrency=1, soft404_probe=False)) as checker:
+        verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
+        assert checker.requests_made == 1
+    assert {v.failure for v in verdicts} == {FailureKind.REFUSED}
+    assert {v.outcome for v in verdicts} == {Outcome.DEAD}  # the runner keeps it unknown at first
+    remembered = [v for v in verdicts if "earlier in this run; not asked again" in v.reason]
+    assert len(remembered) == 19
+    assert f"found for http://127.0.0.1:{port} earlier in this run" in remembered[0].reason
+
+
+async def test_another_port_of_a_refusing_host_is_still_asked(server: LocalServer) -> None:
+    port = _closed_port()
+    async with LiveChecker(fast_settings(soft404_probe=False)) as checker:
+        refused = await checker.check(f"http://127.0.0.1:{port}/a")
+        served = await checker.check(server.url("/doc/1.html"))
+    assert refused.failure is FailureKind.REFUSED
+    assert served.outcome is Outcome.LIVE
+
+
+async def test_a_host_whose_connect_times_out_costs_one_url_not_every_url(unaccepting: int) -> None:
+    urls = [f"http://127.0.0.1:{unaccepting}/page/{n}" for n in range(12)]
+    settings = fast_settings(connect_timeout=0.3, timeout=2.0, retries=3, soft404_probe=False)
+    async with LiveChecker(settings) as checker:
+        begun = time.monotonic()
+        verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
+        took = time.monotonic() - begun
+        # The two first in line each try twice (a timeout is asked again once); the rest never.
+        assert checker.requests_made <= 4
+    assert {v.failure for v in verdicts} == {FailureKind.CONNECT_TIMEOUT}
+    assert {v.outcome for v in verdicts} == {Outcome.UNKNOWN}
+    assert sum("not asked again" in v.reason for v in verdicts) >= 10
+    # Once per URL would be 12 URLs x 2 tries x 0.3 s, spread over 2 at a time: 3.6 s.
+    assert took < 2.0
+
+
+async def test_a_name_that_does_not_resolve_is_looked_up_once_whatever_the_port_or_scheme() -> None:
+    urls = [
+        *(f"http://nowhere.invalid/{n}" for n in range(5)),
+        "https://nowhere.invalid/secure",
+        "http://nowhere.invalid:8080/other-port",
+    ]
+    async with LiveChecker(fast_settings(host_concurrency=1, soft404_probe=False)) as checker:
+        verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
+        assert checker.requests_made <= 2  # the first, and its retry if the failure was temporary
+    kinds = {v.failure for v in verdicts}
+    assert kinds <= {FailureKind.DNS_NOT_FOUND, FailureKind.DNS_TEMPORARY}
+    assert sum("found for nowhere.invalid earlier in this run" in v.reason for v in verdicts) == 6
+
+
+def test_what_is_remembered_and_for_whom() -> None:
+    memory = Unreachable()
+    assert not memory
+    memory.learn("http://a.example:81/x", FailureKind.REFUSED, "refused", owner="http://a.example:81/x")
+    memory.learn(
+        "https://b.example/x", FailureKind.DNS_NOT_FOUND, "no such name", owner="https://b.example/x"
+    )
+    memory.learn("https://c.example/x", FailureKind.RESET, "dropped", owner="https://c.example/x")
+    assert len(memory) == 2  # a reset says nothing about the next request
+    # The check that found out still makes its own retry.
+    assert memory.known("http://a.example:81/y", owner="http://a.example:81/x") is None
+    found = memory.known("http://a.example:81/y", owner="http://a.example:81/y")
+    assert found is not None and found.kind is FailureKind.REFUSED
+    assert memory.known("http://a.example:82/y", owner="z") is None  # another port
+    assert memory.known("https://a.example:81/y", owner="z") is None  # another scheme
+    assert memory.known("http://b.example:8080/", owner="z") is not None  # a name, any port
+    memory.forget("http://a.example:81/answered")
+    assert memory.known("http://a.example:81/y", owner="z") is None
+
+
+async def test_a_reset_is_asked_again_once_and_soon(server: LocalServer) -> None:
+    begun = time.monotonic()
+    verdict = await check_one(server.url("/reset"), retries=5, retry_backoff=5.0)
+    took = time.monotonic() - begun
+    assert verdict.failure is FailureKind.RESET
+    assert verdict.attempts == 2
+    assert took < 2.0  # a backoff of 5 s would be cut to at most a second
+
+
+async def test_a_timeout_is_asked_again_once(server: LocalServer) -> None:
+    verdict = await check_one(server.url("/slow?delay=3"), retries=5, timeout=0.2, url_budget=5.0)
+    assert verdict.failure is FailureKind.TIMEOUT
+    assert verdict.attempts == 2
+
+
+async def test_retries_still_govern_5xx(fresh_server: LocalServer) -> None:
+    verdict = await check_one(fresh_server.url("/503"), retries=3, soft404_probe=False)
+    assert verdict.attempts == 4
+    verdict = await check_one(fresh_server.url("/status/502"), retries=2, soft404_probe=False)
+    assert verdict.attempts == 3

@@ -1,0 +1,3 @@
+from tests.integration.check_run.conftest import site, wayback, workspace
+
+__all__ = ["site", "wayback", "workspace"]

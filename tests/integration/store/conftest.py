@@ -1,0 +1,3 @@
+from tests.integration.check_run.conftest import site
+
+__all__ = ["site"]

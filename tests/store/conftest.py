@@ -1,3 +1,0 @@
-from tests.check_run.conftest import site
-
-__all__ = ["site"]
