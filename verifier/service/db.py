@@ -106,6 +106,11 @@ class ServiceDB:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             migrate(self._db)
+            # Damage inside a file whose header is intact shows only when a page is read:
+            # find it now, not half way through a run.
+            verdict = self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
+            if verdict != "ok":
+                raise sqlite3.DatabaseError(verdict)
         except sqlite3.DatabaseError as error:
             # The service's store is never moved aside: it holds editors' decisions.
             raise StoreError(
