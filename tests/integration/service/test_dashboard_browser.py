@@ -5,49 +5,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.integration.check_run.conftest import Site
-from tests.integration.report.test_html_browser import CHROMIUM_ARGS, chromium_path, unavailable
-from tests.integration.service.test_serve_process import Served
+from tests.integration.report.test_html_browser import browser
+from tests.integration.service.test_serve_process import Served, served
 
 pytestmark = pytest.mark.browser
 
+__all__ = ["browser", "served"]  # fixtures shared with the report and process tests
+
 ROOT = Path(__file__).resolve().parents[3]
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        unavailable("no Chromium found (set CHROMIUM_PATH or `apt-get install chromium`)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        unavailable("the playwright package is not installed")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    sources = tmp_path / "sources"
-    sources.mkdir()
-    server = Served(tmp_path / "data", sources)
-    try:
-        yield server
-    finally:
-        server.stop()
-        server.kill()
 
 
 def _run_from_sources(page: Any, served: Served, source: str) -> None:

@@ -92,6 +92,7 @@ def served(tmp_path: Path) -> Iterator[Served]:
     try:
         yield server
     finally:
+        server.stop()
         server.kill()
 
 
