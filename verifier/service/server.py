@@ -52,7 +52,10 @@ def first_admin(context: ServiceContext) -> str | None:
 
 
 def _consume(queue: Queue, *, periodic: bool, workers: int) -> None:
-    consumer = queue.huey.create_consumer(workers=workers, periodic=periodic, worker_type="thread")
+    # An idle consumer polls at most a second apart: a run asked of a quiet service starts at once.
+    consumer = queue.huey.create_consumer(
+        workers=workers, periodic=periodic, worker_type="thread", max_delay=1.0
+    )
     consumer.run()
 
 
