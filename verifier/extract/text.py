@@ -414,6 +414,12 @@ _HAS_PATH = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?[^/?#\s]+/", re.IGNORECASE)
 _CUT_BLANKS = " \u00a0"
 
 
+# A blank, then a word holding what a path's continuation has at least one of (a slash, a
+# query, an escape, a file name's dot): most URLs in prose are followed by a plain word, and
+# this one look settles them.
+_MAY_BE_CUT = re.compile("[ \u00a0][^\\s/?%=&#.]*[/?%=&#.]")
+
+
 def _cut_alternative(text: str, start: int, end: int, joined: str) -> str | None:
     """``joined`` continued over spaces a PDF's text layer may have put inside its path, or None.
 
@@ -463,7 +469,8 @@ def _scheme_urls(text: str) -> Iterator[_Found]:
         if start < end:
             continue
         end, joined = _unwrapped(text, start, found_end)
-        cut = end < len(text) and text[end] in _CUT_BLANKS
+        # Only a space followed by a word that looks like more path can hide a cut.
+        cut = _MAY_BE_CUT.match(text, end) is not None
         alternative = _cut_alternative(text, start, end, joined) if cut else None
         if joined[:4].lower() == "www.":
             joined = "http://" + joined
@@ -792,7 +799,7 @@ def _extract_text(source: Source, page: int | None = None) -> Extraction:
     starts = [definition.start for definition in definitions]
     found = _all_urls(text)
     wrapped_breaks = {
-        text.find("\n", item.start, item.end) for item in found if "\n" in text[item.start : item.end]
+        line_break for item in found if (line_break := text.find("\n", item.start, item.end)) != -1
     }
     # The same source is often cited many times over; its metadata is read once.
     citations: dict[str, Citation | None] = {}
