@@ -93,6 +93,21 @@ def _run(row: sqlite3.Row) -> Run:
     )
 
 
+#: Above every id SQLite hands out: "below this" means "all".
+_NO_ID_ABOVE = 2**62
+
+
+def _audit_item(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "id": row[0],
+        "at": row[1],
+        "actor": row[2],
+        "action": row[3],
+        "subject": row[4],
+        "detail": orjson.loads(row[5]) if row[5] else None,
+    }
+
+
 _RUN_COLUMNS = (
     "id, source_id, status, force, queued_at, started_at, finished_at, checked, total, waiting_on,"
     " summary, network_down, exit_code, error"
@@ -369,17 +384,28 @@ class ServiceDB:
             "SELECT id, at, actor, action, subject, detail FROM audit WHERE id > ? ORDER BY id LIMIT ?",
             (after, limit),
         )
-        return [
-            {
-                "id": row[0],
-                "at": row[1],
-                "actor": row[2],
-                "action": row[3],
-                "subject": row[4],
-                "detail": orjson.loads(row[5]) if row[5] else None,
-            }
-            for row in rows
-        ]
+        return [_audit_item(row) for row in rows]
+
+    def audit_newest(self, *, before: int | None, limit: int) -> list[dict[str, Any]]:
+        """The audit log newest first, below ``before`` (an entry's id) when given."""
+        rows = self._db.execute(
+            "SELECT id, at, actor, action, subject, detail FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
+            (before if before is not None else _NO_ID_ABOVE, limit),
+        )
+        return [_audit_item(row) for row in rows]
+
+    def runs_newest(self, *, source: int | None, before: int | None, limit: int) -> list[Run]:
+        """Runs newest first (of one source, when given), below ``before`` when given."""
+        where = ["id < ?"]
+        values: list[Any] = [before if before is not None else _NO_ID_ABOVE]
+        if source is not None:
+            where.append("source_id = ?")
+            values.append(source)
+        rows = self._db.execute(
+            f"SELECT {_RUN_COLUMNS} FROM service_runs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+            (*values, limit),
+        )
+        return [_run(row) for row in rows]
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)

@@ -4,40 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from verifier.service.db import _RUN_COLUMNS, Run, ServiceDB, _run
+from verifier.service.db import Run, ServiceDB
 
 
 def runs_newest(db: ServiceDB, *, source: int | None, before: int | None, limit: int) -> list[Run]:
-    where = ["id < ?"]
-    values: list[Any] = [before if before is not None else 2**62]
-    if source is not None:
-        where.append("source_id = ?")
-        values.append(source)
-    rows = db.connection.execute(
-        f"SELECT {_RUN_COLUMNS} FROM service_runs WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
-        (*values, limit),
-    )
-    return [_run(row) for row in rows]
+    return db.runs_newest(source=source, before=before, limit=limit)
 
 
 def audit_newest(db: ServiceDB, *, before: int | None, limit: int) -> list[dict[str, Any]]:
-    rows = db.connection.execute(
-        "SELECT id, at, actor, action, subject, detail FROM audit WHERE id < ? ORDER BY id DESC LIMIT ?",
-        (before if before is not None else 2**62, limit),
-    )
-    return [
-        {
-            "id": row[0],
-            "at": row[1],
-            "actor": row[2],
-            "action": row[3],
-            "subject": row[4],
-            "detail": orjson.loads(row[5]) if row[5] else None,
-        }
-        for row in rows
-    ]
+    return db.audit_newest(before=before, limit=limit)
 
 
 def source_names(db: ServiceDB) -> dict[int, str]:
