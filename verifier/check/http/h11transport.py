@@ -31,7 +31,15 @@ from typing import Any, NoReturn
 import h11
 import httpx
 
-__all__ = ["REFUSAL", "AddressNotAllowed", "AddressPolicy", "H11Transport", "refusal", "single_error"]
+__all__ = [
+    "HEARD",
+    "REFUSAL",
+    "AddressNotAllowed",
+    "AddressPolicy",
+    "H11Transport",
+    "refusal",
+    "single_error",
+]
 
 Origin = tuple[str, str, int]
 Address = tuple[str, int]
@@ -40,6 +48,11 @@ AddressPolicy = Callable[[str], bool]
 
 #: The words every refusal by an address policy carries, so a report says why.
 REFUSAL = "private address not allowed"
+
+#: The request extension this transport sets once the request is sent: False until the first
+#: byte of the response arrives, then True. A request given up on while it is still False met
+#: a server that accepted it and said nothing at all (not a slow body, not a trickle).
+HEARD = "verifier.heard"
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _READ_SIZE = 65_536
@@ -104,14 +117,15 @@ class _Connection:
             and not self.writer.transport.is_closing()
         )
 
-    async def receive(self, timeout: float | None) -> None:
-        """Feed h11 the next bytes from the socket (b"" at the end of the stream)."""
+    async def receive(self, timeout: float | None) -> int:
+        """Feed h11 the next bytes from the socket (b"" at the end of the stream); how many."""
         if timeout is None:
             data = await self.reader.read(_READ_SIZE)
         else:
             async with asyncio.timeout(timeout):
                 data = await self.reader.read(_READ_SIZE)
         self.protocol.receive_data(data)
+        return len(data)
 
     async def send(self, event: h11.Event, timeout: float | None) -> None:
         data = self.protocol.send(event)
@@ -362,8 +376,10 @@ class H11Transport(httpx.AsyncBaseTransport):
             connection.close()
             _reraise(error, httpx.WriteError)
         read_timeout = timeouts.get("read")
+        extensions = request.extensions
+        extensions[HEARD] = False
         try:
-            head = await self._response_head(connection, read_timeout)
+            head = await self._response_head(connection, read_timeout, extensions)
         except BaseException as error:
             connection.close()
             _reraise(error, httpx.ReadError)
@@ -376,12 +392,15 @@ class H11Transport(httpx.AsyncBaseTransport):
         )
 
     @staticmethod
-    async def _response_head(connection: _Connection, read_timeout: float | None) -> h11.Response:
+    async def _response_head(
+        connection: _Connection, read_timeout: float | None, extensions: dict[str, Any]
+    ) -> h11.Response:
         protocol = connection.protocol
         while True:
             event = protocol.next_event()
             if event is h11.NEED_DATA:
-                await connection.receive(read_timeout)
+                if await connection.receive(read_timeout):
+                    extensions[HEARD] = True
             elif isinstance(event, h11.Response):
                 return event
             elif isinstance(event, h11.InformationalResponse):

@@ -13,8 +13,9 @@ Bodies are read as a stream and decompressed here, with limits on both the raw a
 decoded size. Every request runs inside a total deadline, and every URL inside its budget
 (``url_budget``): connecting, TLS, redirects, bodies, the soft-404 comparison and retry waits
 all come out of it. 429 and 5xx are retried up to ``retries`` times; a reset or a timeout once,
-soon. A host found refusing connections, timing out on connect or not resolving is not asked
-again in the run (:mod:`.unreachable`). The verdict itself comes from
+soon. A host found refusing connections, timing out on connect, not resolving or accepting a
+request and sending nothing back within the request deadline is not asked again in the run
+(:mod:`.unreachable`). The verdict itself comes from
 :mod:`verifier.check.live.classify`.
 """
 
@@ -33,7 +34,7 @@ from tenacity import AsyncRetrying, retry_if_result
 
 from verifier.check.drift import og_title
 from verifier.check.http.failures import NEEDS_NETWORK_CHECK, Failure, FailureKind, failure_from_exception
-from verifier.check.http.h11transport import AddressNotAllowed, H11Transport
+from verifier.check.http.h11transport import HEARD, AddressNotAllowed, H11Transport
 from verifier.check.http.retry import Retry, parse_retry_after
 from verifier.check.http.transport import parse_resolve, tls_context
 from verifier.check.live.body import decode_body, drain, is_textual, read_body
@@ -79,15 +80,17 @@ class _Budget:
 
     ``owner`` is the URL being checked: what this check itself found out about a host does
     not stop its own retry. ``remembered`` is set when a request got a failure found out by
-    another check: asking again would only meet it again.
+    another check: asking again would only meet it again. ``probe`` marks the soft-404 probe's
+    made-up address, whose silence says nothing about the host's real pages.
     """
 
-    __slots__ = ("_seconds", "_started", "owner", "remembered")
+    __slots__ = ("_seconds", "_started", "owner", "probe", "remembered")
 
-    def __init__(self, seconds: float, owner: str) -> None:
+    def __init__(self, seconds: float, owner: str, *, probe: bool = False) -> None:
         self._seconds = seconds
         self._started: float | None = None
         self.owner = owner
+        self.probe = probe
         self.remembered = False
 
     @property
@@ -422,7 +425,7 @@ class LiveChecker:
     async def _probe_fingerprint(self, nonsense_url: str) -> Fingerprint | None:
         # Urgent: every check of this host that answered 2xx waits for it, so it must not queue
         # behind them, or no verdict on the host is known before all its pages were asked.
-        budget = _Budget(self._settings.timeout * 2, nonsense_url)
+        budget = _Budget(self._settings.timeout * 2, nonsense_url, probe=True)
         facts = await self._follow(nonsense_url, "GET", budget, urgent=True)
         if facts.failure is not None:
             return None
@@ -585,15 +588,18 @@ class LiveChecker:
                 if known is not None:
                     deadline.remembered = True
                     return known
+            # The URL's first request has its whole deadline; a later one may have only what is left.
+            whole = not deadline.started
             deadline.begin()
             limit = min(settings.timeout, deadline.remaining())
             if limit <= 0:
                 return Failure(FailureKind.TIMEOUT, "the time allowed for this URL ran out")
             self._requests += 1
             self._title_requests += for_title
+            sent = time.monotonic()
             try:
+                request = self._build_request(client, method, parsed, key, jar)
                 async with asyncio.timeout(limit):
-                    request = self._build_request(client, method, parsed, key, jar)
                     response = await self._send(client, request)
                     try:
                         headers = _kept_headers(response)
@@ -603,6 +609,12 @@ class LiveChecker:
                     finally:
                         await response.aclose()
             except TimeoutError:
+                if request.extensions.get(HEARD) is False:
+                    # Sent, and not one byte back: silence, not a slow answer.
+                    detail = f"the server accepted the request and sent nothing back within {limit:.3g} s"
+                    if not deadline.probe and (whole or limit >= settings.timeout):
+                        unreachable.silent(url, detail, deadline.owner, since=sent)
+                    return Failure(FailureKind.TIMEOUT, detail)
                 return Failure(FailureKind.TIMEOUT, f"no complete answer within {limit:.3g} s")
             except AddressNotAllowed as error:
                 # Not the host's failure: never counted towards "dead", never retried.
@@ -613,8 +625,7 @@ class LiveChecker:
                     # Learnt before the host's turn passes on, so the next in line is spared.
                     unreachable.learn(url, failure.kind, failure.detail, deadline.owner)
                 return failure
-            if unreachable:
-                unreachable.forget(url)
+            unreachable.answered(url)
             if answer.status in (429, 503):
                 pool.back_off(parse_retry_after(answer.headers.get("retry-after")))
             elif answer.status < 500:

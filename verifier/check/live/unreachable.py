@@ -1,26 +1,32 @@
-"""Hosts found out during a run: refusing connections, not accepting them in time, not resolving.
+"""Hosts found out during a run: refusing connections, not accepting them in time, not
+resolving, or accepting a request and then saying nothing at all.
 
 Asking such a host again for each of its URLs buys nothing but waits (a connect timeout each,
-a DNS lookup that fails the same way), so the first URL that finds out pays for it and the
-others get the same failure at once, saying so. Refusals and connect timeouts are remembered
-per ``scheme://host:port`` (another port or scheme of the host may well answer); a name that
-does not resolve, per host name. The URL that found out keeps asking on its own tries, so its
-retry is real; any answer from the place forgets it.
+a DNS lookup that fails the same way, a whole request deadline of silence), so the first URL
+that finds out pays for it and the others get the same failure at once, saying so. Refusals,
+connect timeouts and silence are remembered per ``scheme://host:port`` (another port or scheme
+of the host may well answer); a name that does not resolve, per host name. Silence is a
+timeout with not one byte of a response: a server that trickles its answer, however slowly,
+is not silent, and one that answered any request of the place while this one waited is not
+silent either. The URL that found out keeps asking on its own tries, so its retry is real; any
+answer from the place forgets it.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from verifier.check.http.failures import Failure
 from verifier.check.http.kinds import FailureKind
 from verifier.check.live.hosts import host_name, origin_key
 
-#: Remembered for the origin that failed.
-BY_ORIGIN = frozenset({FailureKind.REFUSED, FailureKind.CONNECT_TIMEOUT})
+#: Remembered for the origin that failed; a timeout only as silence (see :meth:`Unreachable.silent`).
+BY_ORIGIN = frozenset({FailureKind.REFUSED, FailureKind.CONNECT_TIMEOUT, FailureKind.TIMEOUT})
 #: Remembered for the host name, whatever the scheme or port.
 BY_NAME = frozenset({FailureKind.DNS_NOT_FOUND, FailureKind.DNS_TEMPORARY})
-REMEMBERED = BY_ORIGIN | BY_NAME
+#: Remembered whenever a request fails so; a timeout alone says too little.
+REMEMBERED = (BY_ORIGIN | BY_NAME) - {FailureKind.TIMEOUT}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,10 +39,12 @@ class _Found:
 class Unreachable:
     """What this run has learnt about hosts that cannot be reached; empty is falsy."""
 
-    __slots__ = ("_found",)
+    __slots__ = ("_answered", "_found")
 
     def __init__(self) -> None:
         self._found: dict[str, _Found] = {}
+        #: When each origin last answered: silence is not learnt from a place that answered meanwhile.
+        self._answered: dict[str, float] = {}
 
     def __bool__(self) -> bool:
         return bool(self._found)
@@ -69,7 +77,22 @@ class Unreachable:
             origin = origin_key(url)
             self._found.setdefault(f"origin:{origin}", _Found(Failure(kind, detail), owner, origin))
 
+    def answered(self, url: str) -> None:
+        """``url``'s origin answered a request: it is not silent, and whatever was remembered goes."""
+        self._answered[origin_key(url)] = time.monotonic()
+        if self._found:
+            self.forget(url)
+
+    def silent(self, url: str, detail: str, owner: str, *, since: float) -> None:
+        """A request to ``url`` sent at ``since`` met no byte of a response within its deadline.
+
+        Remembered as a timeout of the origin, unless the origin answered another request meanwhile.
+        """
+        origin = origin_key(url)
+        if self._answered.get(origin, float("-inf")) < since:
+            self.learn(url, FailureKind.TIMEOUT, detail, owner)
+
     def forget(self, url: str) -> None:
-        """``url``'s host answered: whatever was remembered about it no longer holds."""
+        """Whatever was remembered about ``url``'s host no longer holds (it answered, or we were offline)."""
         for key in self._keys(url):
             self._found.pop(key, None)
