@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from verifier import __version__, collector
-from verifier.extract import extract_bytes, extract_file
+from verifier.extract import extract_bytes
 from verifier.extract.discover import NOTHING_OWN, InputFile, OwnFiles, StandardInput, iter_input_files
 from verifier.extract.parallel import Job, Result
 from verifier.model import Document, InputProblem
@@ -40,28 +40,6 @@ def extractor_fingerprint() -> str:
         stat = file.stat()
         stamps.append(f"{file.name}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("|".join(stamps).encode()).hexdigest()[:16]
-
-
-def extract_input(
-    item: InputFile | StandardInput, cache: ExtractionCache | None
-) -> tuple[Document | None, list[InputProblem]]:
-    """One input's document, from ``cache`` when its bytes and the extractors are unchanged."""
-    if isinstance(item, StandardInput):
-        return extract_bytes(sys.stdin.buffer.read(), item.display_path)
-    if cache is None:
-        return extract_file(item.fs_path, item.display_path)
-    try:
-        data = item.fs_path.read_bytes()
-    except OSError:
-        return extract_file(item.fs_path, item.display_path)  # which reports the problem
-    key = f"{extractor_fingerprint()}:{item.fs_path.resolve()}:{hashlib.sha256(data).hexdigest()}"
-    with collector.paused():
-        cached = cache.get(item.display_path, key)
-    if cached is not None:
-        return cached
-    document, problems = extract_bytes(data, item.display_path, item.fs_path)
-    cache.put(item.display_path, key, document, problems)
-    return document, problems
 
 
 def plan_input(item: InputFile | StandardInput, cache: ExtractionCache | None) -> Job | Result:
