@@ -295,10 +295,11 @@ def _asset(name: str) -> str:
     return (TEMPLATES / name).read_text(encoding="utf-8")
 
 
-@cache
-def environment() -> jinja2.Environment:
+def template_environment(folder: Path) -> jinja2.Environment:
+    """Templates in ``folder`` with the escaping and filters every page of verifier shares (the
+    audit report and the service's dashboard): hostile document text stays text."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=jinja2.FileSystemLoader(folder),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -312,6 +313,11 @@ def environment() -> jinja2.Environment:
     # The same thousands separators as the page's script, so the two never show one number two ways.
     env.filters["count"] = "{:,}".format
     return env
+
+
+@cache
+def environment() -> jinja2.Environment:
+    return template_environment(TEMPLATES)
 
 
 def render(report: Mapping[str, Any], fail_on: Sequence[str] = ("dead",)) -> str:

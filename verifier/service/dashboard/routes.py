@@ -24,9 +24,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from verifier import __version__
 from verifier._exceptions import ConfigError, VerifierError
-from verifier.report.html import readable_time, text_lang, web_href
+from verifier.report.html import template_environment
 from verifier.report.overrides import find_override
-from verifier.report.rows import OUTCOME_LABELS, display_url
+from verifier.report.rows import OUTCOME_LABELS
 from verifier.service.dashboard import queries
 from verifier.service.dashboard.sessions import COOKIE, LOGIN_COOKIE, MAX_SECONDS, Session, Sessions
 from verifier.service.db import ACTIVE, Conflict
@@ -83,19 +83,8 @@ def _int(value: str | None) -> int | None:
 
 @cache
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["show_url"] = display_url
-    env.filters["web_href"] = web_href
-    env.filters["lang"] = text_lang
-    env.filters["time"] = readable_time
+    env = template_environment(HERE / "templates")
     env.filters["when"] = _when
-    env.filters["count"] = "{:,}".format
     env.globals.update(
         version=__version__,
         outcome_labels=OUTCOME_LABELS,
