@@ -337,16 +337,12 @@ class Runner:
             if prior is not None and prior.last_outcome is not settled.outcome:
                 row = dataclasses.replace(prior, last_outcome=settled.outcome)
                 self.store.record_history(target.url, row)
-            result = LinkResult(
-                url=previous.url,
+            # What the check found stays; what today's settings and the archive decide is new.
+            result = dataclasses.replace(
+                previous,
                 outcome=settled.outcome,
                 reason=settled.reason,
-                checked_at=previous.checked_at,
-                http_status=previous.http_status,
-                final_url=previous.final_url,
-                redirects=previous.redirects,
                 archive=settled.archive,
-                original_outcome=previous.original_outcome,
                 from_cache=True,
                 history=self._history_for_report(prior, row),
                 saved_snapshot=settled.saved or previous.saved_snapshot,
