@@ -26,6 +26,7 @@ from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
     HISTORY_COLUMNS,
     LOOKUP_COLUMNS,
+    OUTCOMES,
     RESULT_COLUMNS,
     STORED_COLUMNS,
     Moments,
@@ -268,7 +269,7 @@ class PostgresStore(BatchedStore):
                 (wanted,),
             ).fetchall()
         for row in rows:
-            if current - row[8] >= ttl.get(Outcome(row[1]), 0.0):
+            if current - row[8] >= ttl.get(OUTCOMES[row[1]], 0.0):
                 continue
             found[row[0]] = stored_result(row, when)
         return found
