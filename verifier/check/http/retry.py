@@ -25,6 +25,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tenacity import RetryCallState, stop_after_attempt
+from tenacity.stop import stop_base
+
 from verifier.check.http.kinds import TRANSIENT, FailureKind
 from verifier.config import ArchiveSettings, RetrySettings
 
@@ -128,19 +131,23 @@ class Retry:
         the budget: a try whose wait would overrun it is not made. ``failed`` tells whether the
         last try ended without an answer, whose wait is at most ``failure_wait_cap``.
         """
-        from tenacity import RetryCallState, stop_after_attempt
-        from tenacity.stop import stop_base
-
-        class OutOfTime(stop_base):
-            def __call__(self, call: RetryCallState) -> bool:
-                return remaining() - (call.upcoming_sleep or 0.0) <= 0
 
         def wait(call: RetryCallState) -> float:
             if failed():
                 return min(self.failure_wait_cap, self.backoff_for(call.attempt_number))
             return self.wait_for(call.attempt_number, retry_after())
 
-        return {"stop": stop_after_attempt(self.attempts) | OutOfTime(), "wait": wait}
+        return {"stop": stop_after_attempt(self.attempts) | _OutOfTime(remaining), "wait": wait}
+
+
+class _OutOfTime(stop_base):
+    """Stop when the wait before the next try would overrun the budget."""
+
+    def __init__(self, remaining: Callable[[], float]) -> None:
+        self._remaining = remaining
+
+    def __call__(self, call: RetryCallState) -> bool:
+        return self._remaining() - (call.upcoming_sleep or 0.0) <= 0
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
