@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from verifier.store.base import steps_to_apply
+
 #: (version, script): applied in order; a released step is never edited, a change is a new step.
 SERVICE_MIGRATIONS: tuple[tuple[int, str], ...] = (
     (
@@ -119,16 +121,8 @@ def migrate(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE IF NOT EXISTS service_schema (version INTEGER NOT NULL)")
     row = db.execute("SELECT version FROM service_schema").fetchone()
     version = row[0] if row else 0
-    if version > SERVICE_SCHEMA_VERSION:
-        from verifier._exceptions import StoreError
-
-        raise StoreError(
-            f"the service store was written by a newer verifier (service schema {version},"
-            f" this one knows {SERVICE_SCHEMA_VERSION})"
-        )
-    for step, script in SERVICE_MIGRATIONS:
-        if version < step:
-            db.executescript(f"BEGIN;{script}")
-            db.execute("DELETE FROM service_schema")
-            db.execute("INSERT INTO service_schema (version) VALUES (?)", (step,))
-            db.execute("COMMIT")
+    for step, script in steps_to_apply(version, SERVICE_MIGRATIONS, "the service store"):
+        db.executescript(f"BEGIN;{script}")
+        db.execute("DELETE FROM service_schema")
+        db.execute("INSERT INTO service_schema (version) VALUES (?)", (step,))
+        db.execute("COMMIT")

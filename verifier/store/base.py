@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
+from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 
@@ -138,3 +139,14 @@ class BatchedStore:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
+
+
+def steps_to_apply(version: int, migrations: Sequence[tuple[int, str]], where: str) -> list[tuple[int, str]]:
+    """The migration steps a store at ``version`` still needs, oldest first.
+
+    A store written by a newer verifier is refused rather than read wrongly.
+    """
+    newest = migrations[-1][0]
+    if version > newest:
+        raise StoreError(f"{where}: written by a newer verifier (schema {version}, this one knows {newest})")
+    return [(step, script) for step, script in migrations if version < step]

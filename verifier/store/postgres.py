@@ -20,7 +20,7 @@ import orjson
 
 from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
-from verifier.store.base import BatchedStore
+from verifier.store.base import BatchedStore, steps_to_apply
 from verifier.store.codec import extraction_from_json, extraction_json
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
@@ -165,16 +165,10 @@ class PostgresStore(BatchedStore):
             db.execute("CREATE TABLE IF NOT EXISTS verifier_schema (version INTEGER NOT NULL)")
             row = db.execute("SELECT version FROM verifier_schema").fetchone()
             version = row[0] if row else 0
-            if version > SCHEMA_VERSION:
-                raise StoreError(
-                    f"{_safe(self.url)}: written by a newer verifier (schema {version}, this one knows"
-                    f" {SCHEMA_VERSION})"
-                )
-            for step, script in MIGRATIONS:
-                if version < step:
-                    db.execute(script)
-                    db.execute("DELETE FROM verifier_schema")
-                    db.execute("INSERT INTO verifier_schema (version) VALUES (%s)", (step,))
+            for step, script in steps_to_apply(version, MIGRATIONS, _safe(self.url)):
+                db.execute(script)
+                db.execute("DELETE FROM verifier_schema")
+                db.execute("INSERT INTO verifier_schema (version) VALUES (%s)", (step,))
 
     def _close(self) -> None:
         self._pool.close()

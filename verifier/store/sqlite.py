@@ -22,7 +22,7 @@ import orjson
 
 from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
-from verifier.store.base import BatchedStore
+from verifier.store.base import BatchedStore, steps_to_apply
 from verifier.store.codec import extraction_from_json, extraction_json
 from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
 from verifier.store.rows import (
@@ -192,14 +192,8 @@ class SQLiteStore(BatchedStore):
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path}: written by a newer verifier"
-                f" (schema {version}, this one knows {SCHEMA_VERSION})"
-            )
-        for step, script in MIGRATIONS:
-            if version < step:
-                self._db.executescript(f"BEGIN;{script}PRAGMA user_version={step};COMMIT;")
+        for step, script in steps_to_apply(version, MIGRATIONS, str(self.path)):
+            self._db.executescript(f"BEGIN;{script}PRAGMA user_version={step};COMMIT;")
 
     def _close(self) -> None:
         self._db.close()
