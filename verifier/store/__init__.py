@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from verifier._exceptions import StoreError
-from verifier.store.base import ExtractionCache, ResultStore
+from verifier.store.base import ExtractionCache, ResultStore, SharedWork
 from verifier.store.memory import MemoryStore
-from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult, WorkItem
 from verifier.store.sqlite import SCHEMA_VERSION, SQLiteStore
 
 if TYPE_CHECKING:
@@ -41,8 +41,10 @@ __all__ = [
     "MemoryStore",
     "ResultStore",
     "SQLiteStore",
+    "SharedWork",
     "Store",
     "StoreError",
     "StoredResult",
+    "WorkItem",
     "open_store",
 ]

@@ -22,7 +22,7 @@ from typing import Protocol, Self
 
 from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
-from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult, WorkItem
 
 
 class ExtractionCache(Protocol):
@@ -93,6 +93,78 @@ class ResultStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class SharedWork(Protocol):
+    """What the service's processes, on one machine or many, share through the store.
+
+    The store is the truth of what is due: a run writes its due URLs here as work items, a
+    queue task checks one host's items, and an item is marked done in the same transaction as
+    its result, so a task that dies is simply run again and nothing is recorded twice. Leases
+    give a host to one worker at a time; cool-downs and the archive's quiet hold every worker.
+    Times are UTC epoch seconds; every call except :meth:`work_done` is durable on return.
+    """
+
+    # Work items
+
+    def add_work(self, job: str, items: Iterable[WorkItem]) -> int:
+        """Add the job's items; an item already there (same job and URL) is kept as it is.
+        Returns how many were new."""
+        ...
+
+    def work_hosts(self, job: str) -> dict[str, int]:
+        """Each host with items of the job not yet done, and how many."""
+        ...
+
+    def pending_work(self, job: str, host: str) -> list[WorkItem]:
+        """The job's items for ``host`` not yet done, in the order they were added."""
+        ...
+
+    def work_done(self, job: str, url: str) -> None:
+        """Mark an item done; queued like a result, and written in the same transaction as
+        the writes queued before it."""
+        ...
+
+    def work_progress(self, job: str) -> tuple[int, int]:
+        """(done, total) for the job."""
+        ...
+
+    def drop_work(self, job: str) -> None:
+        """Forget the job's items (a cancelled or finished run)."""
+        ...
+
+    # Hosts
+
+    def take_host(self, host: str, owner: str, until: float, now: float) -> bool:
+        """Lease ``host`` to ``owner`` until ``until``: True when it was free (never leased,
+        expired by ``now``, or already ``owner``'s, whose lease is then extended)."""
+        ...
+
+    def release_host(self, host: str, owner: str) -> None:
+        """End ``owner``'s lease on ``host`` (another owner's lease is left alone)."""
+        ...
+
+    def leased_hosts(self, hosts: Iterable[str], now: float) -> set[str]:
+        """Those of ``hosts`` under a lease that has not expired by ``now``."""
+        ...
+
+    def cool_host(self, host: str, until: float) -> None:
+        """No request to ``host`` before ``until`` (never shortens an earlier cool-down)."""
+        ...
+
+    def host_cool_until(self, host: str) -> float:
+        """When the host's cool-down ends (0 when it has none)."""
+        ...
+
+    # The archive
+
+    def quiet_archive(self, egress: str, until: float) -> None:
+        """No archive call from ``egress`` before ``until`` (never shortens an earlier quiet)."""
+        ...
+
+    def archive_quiet_until(self, egress: str) -> float:
+        """When the archive's quiet for ``egress`` ends (0 when there is none)."""
+        ...
 
 
 class BatchedStore:

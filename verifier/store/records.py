@@ -49,3 +49,16 @@ class ArchiveLookup:
 
     snapshot: Snapshot | None
     looked_up_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One due URL of a job (a service run), grouped by the host whose lease covers it.
+
+    ``target`` is what the checker needs to know about the URL (its citations' dates, titles,
+    archive copy), encoded by the service; the store keeps it as it is.
+    """
+
+    url: str
+    host: str
+    target: bytes
