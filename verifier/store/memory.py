@@ -1,18 +1,20 @@
 """A store that lives in memory: for tests, and for library use that needs no history on disk.
 
 It keeps the same facts as the SQLite store (each URL's newest real check, its history, archive
-answers, extractions) with the same rules, so the runner cannot tell them apart.
+answers, extractions, and the shared work of :class:`~verifier.store.base.SharedWork`) with the
+same rules, so the runner cannot tell them apart.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
-from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult, WorkItem
 
 
 @dataclass(slots=True)
@@ -37,6 +39,19 @@ class MemoryExtractionCache:
         self._entries[path] = (key, document, list(problems))
 
 
+@dataclass(slots=True)
+class _Job:
+    """One job's work: every item by URL, and the items not yet done by host.
+
+    Keeping the undone items per host makes ``pending_work`` and ``work_hosts`` cost what they
+    return rather than the whole job; dicts keep the order items were added in.
+    """
+
+    items: dict[str, WorkItem]
+    undone: dict[str, dict[str, WorkItem]]
+    done: int = 0
+
+
 class MemoryStore:
     """Every write is visible at once; ``flush`` has nothing to do."""
 
@@ -46,6 +61,12 @@ class MemoryStore:
         self._results: dict[str, _Row] = {}
         self._histories: dict[str, HistoryRow] = {}
         self._lookups: dict[tuple[str, str], ArchiveLookup] = {}
+        # The service's threads share one store: a lease must go to one of them only.
+        self._shared = threading.Lock()
+        self._jobs: dict[str, _Job] = {}
+        self._leases: dict[str, tuple[str, float]] = {}
+        self._cooldowns: dict[str, float] = {}
+        self._quiet: dict[str, float] = {}
 
     def __enter__(self) -> MemoryStore:
         return self
@@ -126,6 +147,86 @@ class MemoryStore:
         self, url: str, target: str, snapshot: Snapshot | None, now: dt.datetime
     ) -> None:
         self._lookups[(url, target)] = ArchiveLookup(snapshot, now)
+
+    # Shared work
+
+    def add_work(self, job: str, items: Iterable[WorkItem]) -> int:
+        with self._shared:
+            work = self._jobs.setdefault(job, _Job({}, {}))
+            new = 0
+            for item in items:
+                if item.url in work.items:
+                    continue
+                work.items[item.url] = item
+                work.undone.setdefault(item.host, {})[item.url] = item
+                new += 1
+            return new
+
+    def work_hosts(self, job: str) -> dict[str, int]:
+        with self._shared:
+            work = self._jobs.get(job)
+            if work is None:
+                return {}
+            return {host: len(items) for host, items in work.undone.items() if items}
+
+    def pending_work(self, job: str, host: str) -> list[WorkItem]:
+        with self._shared:
+            work = self._jobs.get(job)
+            return [] if work is None else list(work.undone.get(host, {}).values())
+
+    def work_done(self, job: str, url: str) -> None:
+        with self._shared:
+            work = self._jobs.get(job)
+            item = None if work is None else work.items.get(url)
+            if work is None or item is None:
+                return
+            if work.undone.get(item.host, {}).pop(url, None) is not None:
+                work.done += 1
+
+    def work_progress(self, job: str) -> tuple[int, int]:
+        with self._shared:
+            work = self._jobs.get(job)
+            return (0, 0) if work is None else (work.done, len(work.items))
+
+    def drop_work(self, job: str) -> None:
+        with self._shared:
+            self._jobs.pop(job, None)
+
+    def take_host(self, host: str, owner: str, until: float, now: float) -> bool:
+        with self._shared:
+            held = self._leases.get(host)
+            if held is not None and held[0] != owner and held[1] > now:
+                return False
+            self._leases[host] = (owner, until)
+            return True
+
+    def release_host(self, host: str, owner: str) -> None:
+        with self._shared:
+            held = self._leases.get(host)
+            if held is not None and held[0] == owner:
+                del self._leases[host]
+
+    def leased_hosts(self, hosts: Iterable[str], now: float) -> set[str]:
+        with self._shared:
+            return {host for host in hosts if (held := self._leases.get(host)) is not None and held[1] > now}
+
+    def cool_host(self, host: str, until: float) -> None:
+        with self._shared:
+            self._cooldowns[host] = max(until, self._cooldowns.get(host, 0.0))
+
+    def host_cool_until(self, host: str) -> float:
+        with self._shared:
+            return self._cooldowns.get(host, 0.0)
+
+    def quiet_archive(self, egress: str, until: float) -> None:
+        with self._shared:
+            self._quiet[egress] = max(until, self._quiet.get(egress, 0.0))
+
+    def archive_quiet_until(self, egress: str) -> float:
+        with self._shared:
+            return self._quiet.get(egress, 0.0)
+
+    # Durability
 
     def flush(self) -> None:
         return None

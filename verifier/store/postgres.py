@@ -5,6 +5,10 @@ Connections come from a small pool so that the service's threads can share one s
 are queued and written in batches, as in SQLite, and each batch is one transaction.
 Migrations are versioned in ``verifier_schema`` and applied on open under an advisory lock, so
 two workers starting together never apply a step twice.
+
+The service's shared work (:class:`~verifier.store.base.SharedWork`) lives here too: each lease
+is taken by one upsert, so of the workers racing for a host on any number of machines exactly
+one gets it.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
 from verifier.store.base import BatchedStore, steps_to_apply
 from verifier.store.codec import extraction_from_json, extraction_json
-from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult, WorkItem
 from verifier.store.rows import (
     HISTORY_COLUMNS,
     LOOKUP_COLUMNS,
@@ -100,6 +104,36 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         """,
     ),
     (2, "ALTER TABLE results ADD COLUMN warnings TEXT;"),
+    (
+        3,
+        # The service's shared work. ``seq`` keeps the order items were added in; the partial
+        # index holds only what is left to do, already in that order for each host.
+        """
+        CREATE TABLE work (
+            job TEXT NOT NULL,
+            url TEXT NOT NULL,
+            host TEXT NOT NULL,
+            target BYTEA NOT NULL,
+            done BOOLEAN NOT NULL DEFAULT FALSE,
+            seq BIGINT GENERATED ALWAYS AS IDENTITY,
+            PRIMARY KEY (job, url)
+        );
+        CREATE INDEX work_undone ON work (job, host, seq) WHERE NOT done;
+        CREATE TABLE host_leases (
+            host TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            until DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE host_cooldowns (
+            host TEXT PRIMARY KEY,
+            until DOUBLE PRECISION NOT NULL
+        );
+        CREATE TABLE archive_quiet (
+            egress TEXT PRIMARY KEY,
+            until DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: Any fixed number: the lock that serialises migrations across processes.
@@ -117,6 +151,17 @@ _INSERT_RESULT = _upsert("results", RESULT_COLUMNS, "run, url")
 _INSERT_HISTORY = _upsert("history", HISTORY_COLUMNS, "url")
 _INSERT_LOOKUP = _upsert("archive_lookups", LOOKUP_COLUMNS, "url, target")
 _INSERT_EXTRACTION = _upsert("extractions", "path, key, payload", "path")
+_MARK_DONE = "UPDATE work SET done = TRUE WHERE job = %s AND url = %s"
+# One statement per chunk of items: arrays are one parameter each, and the ordinality keeps the
+# items' order in ``seq``.
+_ADD_WORK = (
+    "INSERT INTO work (job, url, host, target)"
+    " SELECT %s, url, host, target FROM unnest(%s::text[], %s::text[], %s::bytea[])"
+    " WITH ORDINALITY AS item (url, host, target, n) ORDER BY n"
+    " ON CONFLICT (job, url) DO NOTHING"
+)
+#: Items per statement of ``add_work``.
+_WORK_CHUNK = 5000
 
 
 class PostgresStore(BatchedStore):
@@ -141,6 +186,9 @@ class PostgresStore(BatchedStore):
         self._pending_results: list[tuple[object, ...]] = []
         self._pending_history: list[tuple[object, ...]] = []
         self._pending_extractions: list[tuple[str, str, str]] = []
+        self._pending_done: list[tuple[str, str]] = []
+        # URL -> jobs: items handed out by pending_work whose done mark has not come yet.
+        self._awaiting: dict[str, set[str]] = {}
         self._flushed_at = time.monotonic()
         self.extractions = PostgresExtractionCache(self)
         try:
@@ -215,28 +263,36 @@ class PostgresStore(BatchedStore):
             self._pending_results.append(result_values(run_id, result, live_outcome, live_reason))
             if history is not None:
                 self._pending_history.append(history_values(result.url, history))
-            due = (
-                len(self._pending_results) >= self.batch_size
-                or time.monotonic() - self._flushed_at >= self.batch_seconds
-            )
+            # A work item's done mark follows its result: the check for a due batch waits for
+            # it, so that the two share a transaction (see work_done).
+            due = result.url not in self._awaiting and self._batch_due()
         if due:
             self.flush()
+
+    def _batch_due(self) -> bool:
+        return (
+            len(self._pending_results) >= self.batch_size
+            or time.monotonic() - self._flushed_at >= self.batch_seconds
+        )
 
     def record_history(self, url: str, history: HistoryRow) -> None:
         with self._lock:
             self._pending_history.append(history_values(url, history))
 
     def flush(self) -> None:
+        """Write every queued result, history row, extraction and done mark in one transaction."""
         with self._lock:
             self._flushed_at = time.monotonic()
-            results, histories, extractions = (
+            results, histories, extractions, done = (
                 self._pending_results,
                 self._pending_history,
                 self._pending_extractions,
+                self._pending_done,
             )
-            if not results and not histories and not extractions:
+            if not results and not histories and not extractions and not done:
                 return
-            self._pending_results, self._pending_history, self._pending_extractions = [], [], []
+            self._pending_results, self._pending_history = [], []
+            self._pending_extractions, self._pending_done = [], []
         with self._connection() as db, db.transaction(), db.cursor() as cursor:
             if results:
                 cursor.executemany(_INSERT_RESULT, results)
@@ -244,6 +300,8 @@ class PostgresStore(BatchedStore):
                 cursor.executemany(_INSERT_HISTORY, histories)
             if extractions:
                 cursor.executemany(_INSERT_EXTRACTION, extractions)
+            if done:
+                cursor.executemany(_MARK_DONE, done)
 
     def fresh_results(
         self, urls: Iterable[str], ttl: Mapping[Outcome, float], now: dt.datetime
@@ -297,6 +355,138 @@ class PostgresStore(BatchedStore):
     ) -> None:
         with self._connection() as db:
             db.execute(_INSERT_LOOKUP, lookup_values(url, target, snapshot, now))
+
+    # Shared work
+
+    def add_work(self, job: str, items: Iterable[WorkItem]) -> int:
+        """Add the job's items in one transaction; returns how many were new."""
+        rows = list(items)
+        self.flush()
+        new = 0
+        with self._connection() as db, db.transaction(), db.cursor() as cursor:
+            for start in range(0, len(rows), _WORK_CHUNK):
+                chunk = rows[start : start + _WORK_CHUNK]
+                cursor.execute(
+                    _ADD_WORK,
+                    (
+                        job,
+                        [item.url for item in chunk],
+                        [item.host for item in chunk],
+                        [item.target for item in chunk],
+                    ),
+                )
+                new += cursor.rowcount
+        return new
+
+    def work_hosts(self, job: str) -> dict[str, int]:
+        self.flush()
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT host, count(*) FROM work WHERE job = %s AND NOT done GROUP BY host", (job,)
+            ).fetchall()
+        return dict(rows)
+
+    def pending_work(self, job: str, host: str) -> list[WorkItem]:
+        """The host's undone items, oldest first. Each is expected to get a result and then its
+        done mark: until the mark comes, that result does not make a full batch flush."""
+        self.flush()
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT url, target FROM work WHERE job = %s AND host = %s AND NOT done ORDER BY seq",
+                (job, host),
+            ).fetchall()
+        with self._lock:
+            for url, _ in rows:
+                self._awaiting.setdefault(url, set()).add(job)
+        return [WorkItem(url, host, bytes(target)) for url, target in rows]
+
+    def work_done(self, job: str, url: str) -> None:
+        """Queue the done mark; the batch is flushed here, when due, so that a result and its
+        mark share a transaction."""
+        with self._lock:
+            self._pending_done.append((job, url))
+            jobs = self._awaiting.get(url)
+            if jobs is not None:
+                jobs.discard(job)
+                if not jobs:
+                    del self._awaiting[url]
+            due = self._batch_due()
+        if due:
+            self.flush()
+
+    def work_progress(self, job: str) -> tuple[int, int]:
+        self.flush()
+        with self._connection() as db:
+            row = db.execute(
+                "SELECT count(*) FILTER (WHERE done), count(*) FROM work WHERE job = %s", (job,)
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def drop_work(self, job: str) -> None:
+        # Flushed first: a queued done mark must not land on an item added again later.
+        self.flush()
+        with self._connection() as db:
+            db.execute("DELETE FROM work WHERE job = %s", (job,))
+        with self._lock:
+            for url in [url for url, jobs in self._awaiting.items() if job in jobs]:
+                self._awaiting[url].discard(job)
+                if not self._awaiting[url]:
+                    del self._awaiting[url]
+
+    def take_host(self, host: str, owner: str, until: float, now: float) -> bool:
+        # One statement: PostgreSQL serialises the racing inserts on the host's key, and the
+        # loser's WHERE is judged against the winner's row, so it changes nothing.
+        with self._connection() as db:
+            row = db.execute(
+                "INSERT INTO host_leases (host, owner, until) VALUES (%s, %s, %s)"
+                " ON CONFLICT (host) DO UPDATE SET owner = EXCLUDED.owner, until = EXCLUDED.until"
+                " WHERE host_leases.until <= %s OR host_leases.owner = EXCLUDED.owner"
+                " RETURNING 1",
+                (host, owner, until, now),
+            ).fetchone()
+        return row is not None
+
+    def release_host(self, host: str, owner: str) -> None:
+        # The results checked under the lease are written before the next owner can look.
+        self.flush()
+        with self._connection() as db:
+            db.execute("DELETE FROM host_leases WHERE host = %s AND owner = %s", (host, owner))
+
+    def leased_hosts(self, hosts: Iterable[str], now: float) -> set[str]:
+        wanted = list(dict.fromkeys(hosts))
+        if not wanted:
+            return set()
+        with self._connection() as db:
+            rows = db.execute(
+                "SELECT host FROM host_leases WHERE until > %s AND host = ANY(%s)", (now, wanted)
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def cool_host(self, host: str, until: float) -> None:
+        with self._connection() as db:
+            db.execute(
+                "INSERT INTO host_cooldowns (host, until) VALUES (%s, %s) ON CONFLICT (host)"
+                " DO UPDATE SET until = GREATEST(host_cooldowns.until, EXCLUDED.until)",
+                (host, until),
+            )
+
+    def host_cool_until(self, host: str) -> float:
+        with self._connection() as db:
+            row = db.execute("SELECT until FROM host_cooldowns WHERE host = %s", (host,)).fetchone()
+        return 0.0 if row is None else float(row[0])
+
+    def quiet_archive(self, egress: str, until: float) -> None:
+        with self._connection() as db:
+            db.execute(
+                "INSERT INTO archive_quiet (egress, until) VALUES (%s, %s) ON CONFLICT (egress)"
+                " DO UPDATE SET until = GREATEST(archive_quiet.until, EXCLUDED.until)",
+                (egress, until),
+            )
+
+    def archive_quiet_until(self, egress: str) -> float:
+        with self._connection() as db:
+            row = db.execute("SELECT until FROM archive_quiet WHERE egress = %s", (egress,)).fetchone()
+        return 0.0 if row is None else float(row[0])
 
 
 class PostgresExtractionCache:

@@ -7,6 +7,10 @@ pay for a commit per link. Times are stored as UTC epoch seconds: TTLs are plain
 
 The schema changes only through :data:`MIGRATIONS`, applied in order on open; the file's
 ``user_version`` says how far it got.
+
+The same file holds the service's shared work (:class:`~verifier.store.base.SharedWork`): work
+items, host leases, cool-downs and the archive's quiet. Several processes may open one file;
+every lease is taken by one statement, which SQLite's single writer makes atomic.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from verifier._exceptions import StoreError
 from verifier.model import Document, InputProblem, LinkResult, Outcome, Snapshot
 from verifier.store.base import BatchedStore, steps_to_apply
 from verifier.store.codec import extraction_from_json, extraction_json
-from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult
+from verifier.store.records import ArchiveLookup, HistoryRow, StoredResult, WorkItem
 from verifier.store.rows import (
     HISTORY_COLUMNS,
     OUTCOMES,
@@ -109,7 +113,43 @@ _SCHEMA_4 = """
 ALTER TABLE results ADD COLUMN warnings TEXT;
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((2, _SCHEMA_2), (3, _SCHEMA_3), (4, _SCHEMA_4))
+# The service's shared work. ``seq`` is the rowid, so items come back in the order they were
+# added without a counter to keep: a new rowid is always above every row still in the table.
+# The partial index holds only what is left to do (a done item drops out of it); its entries
+# end with the rowid, so it gives a host's undone items already in order, and with ``done`` in
+# it the counts of work_hosts and work_progress read the index alone.
+_SCHEMA_5 = """
+CREATE TABLE work (
+    seq INTEGER PRIMARY KEY,
+    job TEXT NOT NULL,
+    url TEXT NOT NULL,
+    host TEXT NOT NULL,
+    target BLOB NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (job, url)
+);
+CREATE INDEX work_undone ON work (job, host, done) WHERE done = 0;
+CREATE TABLE host_leases (
+    host TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    until REAL NOT NULL
+);
+CREATE TABLE host_cooldowns (
+    host TEXT PRIMARY KEY,
+    until REAL NOT NULL
+);
+CREATE TABLE archive_quiet (
+    egress TEXT PRIMARY KEY,
+    until REAL NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (2, _SCHEMA_2),
+    (3, _SCHEMA_3),
+    (4, _SCHEMA_4),
+    (5, _SCHEMA_5),
+)
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 # SQLite allows 999 bound parameters in older builds; stay well under it.
@@ -161,6 +201,9 @@ class SQLiteStore(BatchedStore):
         self._pending_results: list[tuple[object, ...]] = []
         self._pending_history: list[tuple[object, ...]] = []
         self._pending_extractions: list[tuple[str, str, str]] = []
+        self._pending_done: list[tuple[str, str]] = []
+        # URL -> jobs: items handed out by pending_work whose done mark has not come yet.
+        self._awaiting: dict[str, set[str]] = {}
         self._flushed_at = time.monotonic()
         self.extractions = SQLiteExtractionCache(self)
         if str(path) != ":memory:":
@@ -248,11 +291,16 @@ class SQLiteStore(BatchedStore):
         self._pending_results.append(result_values(run_id, result, live_outcome, live_reason))
         if history is not None:
             self._pending_history.append(history_values(result.url, history))
-        if (
+        # A work item's done mark follows its result: flushing now would commit the result
+        # alone, so the check for a due batch waits for the mark (see work_done).
+        if result.url not in self._awaiting and self._batch_due():
+            self.flush()
+
+    def _batch_due(self) -> bool:
+        return (
             len(self._pending_results) >= self.batch_size
             or time.monotonic() - self._flushed_at >= self.batch_seconds
-        ):
-            self.flush()
+        )
 
     def record_history(self, url: str, history: HistoryRow) -> None:
         """Queue a new history row for ``url`` alone (a reused result whose final outcome changed)."""
@@ -264,12 +312,17 @@ class SQLiteStore(BatchedStore):
         return len(self._pending_results)
 
     def flush(self) -> None:
-        """Write every queued result in one transaction."""
+        """Write every queued result, history row, extraction and done mark in one transaction."""
         self._flushed_at = time.monotonic()
-        if not self._pending_results and not self._pending_history and not self._pending_extractions:
+        if (
+            not self._pending_results
+            and not self._pending_history
+            and not self._pending_extractions
+            and not self._pending_done
+        ):
             return
-        results, histories = self._pending_results, self._pending_history
-        self._pending_results, self._pending_history = [], []
+        results, histories, done = self._pending_results, self._pending_history, self._pending_done
+        self._pending_results, self._pending_history, self._pending_done = [], [], []
         self._db.execute("BEGIN")
         try:
             self._db.executemany(
@@ -280,6 +333,7 @@ class SQLiteStore(BatchedStore):
                 f"INSERT OR REPLACE INTO history ({HISTORY_COLUMNS}) VALUES (?,?,?,?,?,?,?)", histories
             )
             self._write_extractions()
+            self._db.executemany("UPDATE work SET done = 1 WHERE job = ? AND url = ?", done)
             self._db.execute("COMMIT")
         except BaseException:
             self._db.execute("ROLLBACK")
@@ -350,6 +404,123 @@ class SQLiteStore(BatchedStore):
             "INSERT OR REPLACE INTO archive_lookups VALUES (?,?,?,?,?,?,?,?,?)",
             lookup_values(url, target, snapshot, now),
         )
+
+    # Shared work
+
+    def add_work(self, job: str, items: Iterable[WorkItem]) -> int:
+        """Add the job's items in one transaction; returns how many were new."""
+        rows = [(job, item.url, item.host, item.target) for item in items]
+        self.flush()
+        before = self._db.total_changes
+        self._db.execute("BEGIN")
+        try:
+            # One prepared statement for every row: as fast as multi-row VALUES here, and no
+            # bound-parameter limit to chunk around.
+            self._db.executemany(
+                "INSERT INTO work (job, url, host, target) VALUES (?,?,?,?)"
+                " ON CONFLICT (job, url) DO NOTHING",
+                rows,
+            )
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return self._db.total_changes - before
+
+    def work_hosts(self, job: str) -> dict[str, int]:
+        self.flush()
+        rows = self._db.execute(
+            "SELECT host, COUNT(*) FROM work WHERE job = ? AND done = 0 GROUP BY host", (job,)
+        )
+        return dict(rows)
+
+    def pending_work(self, job: str, host: str) -> list[WorkItem]:
+        """The host's undone items, oldest first. Each is expected to get a result and then its
+        done mark: until the mark comes, that result does not make a full batch flush."""
+        self.flush()
+        rows = self._db.execute(
+            "SELECT url, target FROM work WHERE job = ? AND host = ? AND done = 0 ORDER BY seq",
+            (job, host),
+        ).fetchall()
+        for url, _ in rows:
+            self._awaiting.setdefault(url, set()).add(job)
+        return [WorkItem(url, host, bytes(target)) for url, target in rows]
+
+    def work_done(self, job: str, url: str) -> None:
+        """Queue the done mark; the batch is flushed here, when due, so that a result and its
+        mark always share a transaction."""
+        self._pending_done.append((job, url))
+        jobs = self._awaiting.get(url)
+        if jobs is not None:
+            jobs.discard(job)
+            if not jobs:
+                del self._awaiting[url]
+        if self._batch_due():
+            self.flush()
+
+    def work_progress(self, job: str) -> tuple[int, int]:
+        self.flush()
+        # Two counts that each read one index alone, rather than one that reads every row.
+        total = self._db.execute("SELECT COUNT(*) FROM work WHERE job = ?", (job,)).fetchone()[0]
+        left = self._db.execute("SELECT COUNT(*) FROM work WHERE job = ? AND done = 0", (job,)).fetchone()[0]
+        return total - left, total
+
+    def drop_work(self, job: str) -> None:
+        # Flushed first: a queued done mark must not land on an item added again later.
+        self.flush()
+        self._db.execute("DELETE FROM work WHERE job = ?", (job,))
+        for url in [url for url, jobs in self._awaiting.items() if job in jobs]:
+            self._awaiting[url].discard(job)
+            if not self._awaiting[url]:
+                del self._awaiting[url]
+
+    def take_host(self, host: str, owner: str, until: float, now: float) -> bool:
+        # One statement, so one transaction under SQLite's write lock: of two stores racing
+        # for a free host, the second finds the first one's lease and changes nothing.
+        cursor = self._db.execute(
+            "INSERT INTO host_leases (host, owner, until) VALUES (?1, ?2, ?3)"
+            " ON CONFLICT (host) DO UPDATE SET owner = excluded.owner, until = excluded.until"
+            " WHERE host_leases.until <= ?4 OR host_leases.owner = excluded.owner",
+            (host, owner, until, now),
+        )
+        return cursor.rowcount == 1
+
+    def release_host(self, host: str, owner: str) -> None:
+        # The results checked under the lease are written before the next owner can look.
+        self.flush()
+        self._db.execute("DELETE FROM host_leases WHERE host = ? AND owner = ?", (host, owner))
+
+    def leased_hosts(self, hosts: Iterable[str], now: float) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(hosts))):
+            marks = ",".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT host FROM host_leases WHERE until > ? AND host IN ({marks})", (now, *chunk)
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def cool_host(self, host: str, until: float) -> None:
+        self._db.execute(
+            "INSERT INTO host_cooldowns (host, until) VALUES (?, ?)"
+            " ON CONFLICT (host) DO UPDATE SET until = MAX(until, excluded.until)",
+            (host, until),
+        )
+
+    def host_cool_until(self, host: str) -> float:
+        row = self._db.execute("SELECT until FROM host_cooldowns WHERE host = ?", (host,)).fetchone()
+        return 0.0 if row is None else float(row[0])
+
+    def quiet_archive(self, egress: str, until: float) -> None:
+        self._db.execute(
+            "INSERT INTO archive_quiet (egress, until) VALUES (?, ?)"
+            " ON CONFLICT (egress) DO UPDATE SET until = MAX(until, excluded.until)",
+            (egress, until),
+        )
+
+    def archive_quiet_until(self, egress: str) -> float:
+        row = self._db.execute("SELECT until FROM archive_quiet WHERE egress = ?", (egress,)).fetchone()
+        return 0.0 if row is None else float(row[0])
 
     def _write_extractions(self) -> None:
         if self._pending_extractions:
