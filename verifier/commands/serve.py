@@ -22,7 +22,22 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 def add_queue_workers(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
     parser.add_argument(
-        "--queue-workers", type=int, default=2, metavar="N", help="threads taking runs (default: 2)"
+        "--queue-workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads taking host batches (default: max-concurrency / host-concurrency, at least 2)",
+    )
+
+
+def add_lease(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    parser.add_argument(
+        "--lease-seconds",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="how long a worker's hold on a host lasts unrenewed: a dead worker's hosts are taken"
+        " over after this (default: 60)",
     )
 
 
@@ -58,6 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="run a queue consumer here (default: yes)",
     )
     add_queue_workers(service)
+    add_lease(service)
     add_queue(service)
     service.add_argument(
         "--keep-runs",
@@ -109,7 +125,10 @@ _NOTIFY = {
     "smtp_from",
     "notify_email",
 }
-_SERVICE_ONLY = {"data_dir", "host", "port", "source_root", "worker", "queue_workers", "keep_runs", *_NOTIFY}
+_SERVICE_ONLY = {
+    "data_dir", "host", "port", "source_root", "worker", "queue_workers", "lease_seconds", "keep_runs",
+    *_NOTIFY,
+}  # fmt: skip
 
 
 def notify_from(args: argparse.Namespace) -> NotifySettings | None:
@@ -147,7 +166,12 @@ def run(args: argparse.Namespace) -> int:
     source_root = args.source_root.resolve() if args.source_root else None
     keep_runs = parse_age(args.keep_runs) if args.keep_runs else None
     context = open_context(
-        args.data_dir, settings, source_root, notify=notify_from(args), keep_runs=keep_runs
+        args.data_dir,
+        settings,
+        source_root,
+        notify=notify_from(args),
+        keep_runs=keep_runs,
+        lease_seconds=args.lease_seconds,
     )
     serve(context, host=args.host, port=args.port, worker=args.worker, workers=args.queue_workers)
     return 0

@@ -1,4 +1,4 @@
-"""``verifier worker``: more queue consumers for a running service, on the same machine."""
+"""``verifier worker``: more consumers of the service's check queue, on this machine or another."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from verifier.commands.check import add_setting_arguments
 from verifier.commands.serve import (
     add_data_dir,
     add_guard_and_notify,
+    add_lease,
     add_queue,
     add_queue_workers,
     add_source_root,
@@ -15,12 +16,13 @@ from verifier.commands.serve import (
     settings_from,
 )
 
-HELP = "take runs from the service's queue (the scheduler stays with `verifier serve`)"
+HELP = "check host batches from the service's queue (runs and the scheduler stay with `verifier serve`)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_data_dir(parser)
     add_queue_workers(parser)
+    add_lease(parser)
     add_queue(parser)
     add_source_root(parser)
     add_guard_and_notify(parser)
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     # A worker never shards its checks over processes: more workers are the way to scale.
     settings = dataclasses.replace(settings_from(args), workers=1)
     source_root = args.source_root.resolve() if args.source_root else None
-    context = open_context(args.data_dir, settings, source_root, notify=notify_from(args))
+    context = open_context(
+        args.data_dir, settings, source_root, notify=notify_from(args), lease_seconds=args.lease_seconds
+    )
     work(context, workers=args.queue_workers)
     return 0

@@ -644,7 +644,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
     @app.get("/api/v1/urls", response_model=UrlHistory, tags=["urls"])
     def url_history(url: str, who: Viewer) -> UrlHistory:
         checks = desk.checks(url)
-        history = read_history(context.paths.store, url)
+        history = read_history(context, url)
         if not checks and history is None:
             raise HTTPException(404, "this URL was never checked here")
         return UrlHistory(

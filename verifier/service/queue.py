@@ -1,6 +1,7 @@
-"""The job queue: huey on its own SQLite file, the run task, and the scheduler's tick.
+"""The job queues (huey): runs and the scheduler's tick on the service's own, host batches on
+the check queue that every worker shares.
 
-huey's tasks are synchronous; each worker thread keeps one event loop of its own for the runs
+huey's tasks are synchronous; each worker thread keeps one event loop of its own for the tasks
 it carries out, as the checker wants a long-lived loop. Only the consumer started with
 ``periodic=True`` (``verifier serve``) runs the scheduler, so a tick is never doubled.
 """
@@ -8,10 +9,11 @@ it carries out, as the checker wants a long-lived loop. Only the consumer starte
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from huey import Huey, SqliteHuey, crontab
@@ -28,7 +30,36 @@ _loops = threading.local()
 
 
 def run_on_worker_loop(work: Coroutine[Any, Any, T]) -> T:
-    """Run ``work`` on this thread's long-lived event loop (uvloop where installed)."""
+    """Run ``work`` on this thread's long-lived event loop (uvloop where installed).
+
+    A task run at once where it is sent (huey's immediate mode, in tests) may be sent from a
+    coroutine already running on this thread: it then runs on a thread of its own, to the end.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    else:
+        outcome: list[T] = []
+        failure: list[BaseException] = []
+
+        def apart() -> None:
+            from verifier.service.runs import close_check_stores
+
+            try:
+                outcome.append(run_on_worker_loop(work))
+            except BaseException as error:
+                failure.append(error)
+            finally:
+                close_check_stores()
+                _loops.runner.close()
+
+        thread = threading.Thread(target=apart, name="verifier-immediate")
+        thread.start()
+        thread.join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
     runner: asyncio.Runner | None = getattr(_loops, "runner", None)
     if runner is None:
         import sniffio
@@ -59,20 +90,59 @@ def parse_schedule(schedule: str) -> Callable[[dt.datetime], bool]:
     return validate
 
 
+class Running:
+    """The batches this process is checking, so that stopping can hand them back."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._tasks: set[tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]] = set()
+
+    def add(self, task: asyncio.Task[Any]) -> tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]:
+        entry = (task.get_loop(), task)
+        with self._lock:
+            self._tasks.add(entry)
+        return entry
+
+    def discard(self, entry: tuple[asyncio.AbstractEventLoop, asyncio.Task[Any]]) -> None:
+        with self._lock:
+            self._tasks.discard(entry)
+
+    def cancel_all(self) -> int:
+        with self._lock:
+            entries = list(self._tasks)
+        for loop, task in entries:
+            loop.call_soon_threadsafe(task.cancel)
+        return len(entries)
+
+
 @dataclass
 class Queue:
-    huey: Huey
+    """The service's two queues: its own (runs, the scheduler's tick, pruning), consumed by
+    ``verifier serve`` alone since it needs the service's tables and files; and the check queue
+    of host batches, consumed by every worker, wherever it runs."""
+
+    control: Huey
+    checks: Huey
     run_task: Callable[[int], Any]
     tick: Callable[[], Any]
+    batch_task: Callable[[int, str, dict[str, Any], bool], Any]
     prune: Callable[[], Any] | None = None
+    running: Running = field(default_factory=lambda: Running())
 
     def enqueue_run(self, run_id: int) -> None:
         self.run_task(run_id)
 
+    def send_batch(self, run_id: int, host: str, spec: dict[str, Any], force: bool) -> None:
+        self.batch_task(run_id, host, spec, force)
 
-def _engine(context: ServiceContext, *, immediate: bool) -> Huey:
-    """huey on the queue the settings name: Redis (``--queue redis://…``, its key prefix the
-    URL's ``prefix`` parameter) for workers on many machines, else SQLite in the data folder."""
+    def idle(self) -> bool:
+        """No batch waits on the check queue (each one sent was taken, or lost)."""
+        return bool(self.checks.pending_count() == 0)
+
+
+def _checks_engine(context: ServiceContext, *, immediate: bool) -> Huey:
+    """The check queue on what the settings name: Redis (``--queue redis://…``, its key prefix
+    the URL's ``prefix`` parameter) for workers on many machines, else SQLite in the data folder."""
     url = context.settings.queue_url
     if url.startswith(("redis://", "rediss://", "unix://")):
         from urllib.parse import parse_qs, urlsplit
@@ -88,18 +158,66 @@ def _engine(context: ServiceContext, *, immediate: bool) -> Huey:
     if url:
         raise ConfigError(f"--queue {url}: a redis:// URL (or nothing, for SQLite in the data folder)")
     return SqliteHuey(
-        name="verifier", filename=str(context.paths.queue), immediate=immediate, results=False, utc=True
+        name="verifier-checks",
+        filename=str(context.paths.queue),
+        immediate=immediate,
+        results=False,
+        utc=True,
     )
 
 
 def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
-    """The queue with the service's tasks registered (the same names in every process)."""
-    huey = _engine(context, immediate=immediate)
+    """The queues with the service's tasks registered (the same names in every process)."""
+    from verifier.service.batch import check_batch
+    from verifier.service.runs import check_store
+    from verifier.service.sources import source_settings
+    from verifier.service.work import job_name
+
+    control = SqliteHuey(
+        name="verifier", filename=str(context.paths.queue), immediate=immediate, results=False, utc=True
+    )
+    checks = _checks_engine(context, immediate=immediate)
+    running = Running()
+    queue: Queue
 
     def run_source(run_id: int) -> None:
-        run_on_worker_loop(execute_run(context, run_id))
+        run_on_worker_loop(execute_run(context, run_id, queue.send_batch, queue))
 
-    run_task: Task = huey.task(name="run_source", retries=0)(run_source)
+    run_task: Task = control.task(name="run_source", retries=0)(run_source)
+
+    def check_host(run_id: int, host: str, spec: dict[str, Any], force: bool) -> None:
+        """Check one host's due URLs of one run (see :mod:`verifier.service.batch`)."""
+        if context.stopping.is_set():
+            queue.send_batch(run_id, host, spec, force)  # taken while stopping: handed back
+            return
+        settings = source_settings(context.settings, {"settings": spec})
+        if force:
+            settings = dataclasses.replace(settings, use_cache=False)
+
+        async def batch() -> None:
+            task = asyncio.current_task()
+            assert task is not None
+            entry = running.add(task)
+            try:
+                await check_batch(
+                    check_store(context),
+                    job_name(run_id),
+                    host,
+                    settings,
+                    lease_seconds=context.lease_seconds,
+                )
+            except asyncio.CancelledError:
+                if not context.stopping.is_set():
+                    raise
+                # Stopping: what was checked is stored; the rest goes back on the queue at once
+                # rather than waiting for the lease to expire.
+                queue.send_batch(run_id, host, spec, force)
+            finally:
+                running.discard(entry)
+
+        run_on_worker_loop(batch())
+
+    batch_task: Task = checks.task(name="check_host", retries=0)(check_host)
 
     def tick() -> None:
         """Queue a run of every source whose schedule names this minute and has no active run."""
@@ -118,15 +236,16 @@ def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
                 continue  # a run is still going: this tick is skipped
             run_task(run_id)
 
-    tick_task = huey.periodic_task(crontab(minute="*"), name="tick")(tick)
+    tick_task = control.periodic_task(crontab(minute="*"), name="tick")(tick)
 
     def prune() -> None:
         """Remove runs older than ``--keep-runs`` (``verifier serve`` also does as it starts)."""
         if context.keep_runs is not None:
             prune_runs(context, context.keep_runs)
 
-    prune_task = huey.periodic_task(crontab(minute="17", hour="3"), name="prune_runs")(prune)
-    return Queue(huey, run_task, tick_task, prune_task)
+    prune_task = control.periodic_task(crontab(minute="17", hour="3"), name="prune_runs")(prune)
+    queue = Queue(control, checks, run_task, tick_task, batch_task, prune_task, running)
+    return queue
 
 
 def resume_interrupted(context: ServiceContext, queue: Queue) -> list[int]:

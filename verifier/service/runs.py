@@ -1,24 +1,30 @@
-"""One service run: read the source's documents, check them with the library API, keep the report.
+"""One service run: read the source's documents, have their due URLs checked, keep the report.
 
-A run is a task on the queue. It is idempotent: it claims its run row, and a run interrupted by
-a dying process is claimed again on restart; results stored before are reused rather than
-checked again, since the check store keeps every result as it arrives.
+A run is a task on the service's own queue, carried out by its coordinator in ``verifier
+serve``; the checking is done by host batches (:mod:`verifier.service.batch`) on the check
+queue, which any worker takes. The run is idempotent: it claims its run row, and a run
+interrupted by a dying process is claimed again on restart, where its work items in the store
+say what is still due; nothing stored is checked twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 import orjson
 
 from verifier.config import Settings
-from verifier.model import Document, InputProblem, LinkResult
+from verifier.model import CheckRun, Document, InputProblem, LinkResult, Outcome
 from verifier.report.overrides import apply_overrides
+from verifier.service.batch import LEASE_SECONDS, CheckStore
 from verifier.service.db import ServiceDB
 from verifier.service.desk import Desk, overrides_only
 from verifier.service.git import GitError, git_documents, sync_checkout
@@ -42,58 +48,40 @@ class ServiceContext:
     notify: NotifySettings | None = None
     #: Seconds a finished run is kept (none: for ever).
     keep_runs: float | None = None
+    #: How long a worker's lease on a host holds without renewal.
+    lease_seconds: float = LEASE_SECONDS
+    #: Set when the process is stopping: coordinators leave their runs to be resumed.
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def store_url(self) -> str:
+        """The check store: ``--store`` when given, else the SQLite file in the data folder."""
+        return self.settings.store_url or str(self.paths.store)
 
 
-class RunProgress:
-    """Keeps the run row's progress current (at most a few writes a second) and notices a cancel."""
+_stores = threading.local()
 
-    INTERVAL = 0.25
 
-    def __init__(self, db: ServiceDB, run_id: int, task: asyncio.Task[object] | None) -> None:
-        self._db = db
-        self._run_id = run_id
-        self._task = task
-        self.checked = 0
-        self.total = 0
-        self.waiting_on: str | None = None
-        self._written = 0.0
-        self._later: asyncio.TimerHandle | None = None
+def check_store(context: ServiceContext) -> CheckStore:
+    """This thread's connection to the check store, opened once and kept (a queue's threads each
+    run one task at a time, so a store never serves two event loops)."""
+    from verifier.store import open_store
 
-    def _write_later(self) -> None:
-        self._later = None
-        self._write(force=True)
+    opened: dict[str, CheckStore] = getattr(_stores, "opened", None) or {}
+    _stores.opened = opened
+    url = context.store_url
+    store = opened.get(url)
+    if store is None:
+        store = opened[url] = open_store(url)
+    return store
 
-    def started(self, total: int) -> None:
-        self.total = total
-        self._write(force=True)
 
-    def advanced(self, result: LinkResult) -> None:
-        self.checked += 1
-        self._write()
-
-    def phase(self, name: str) -> None:
-        return None
-
-    def waiting(self, on: str, remaining: int, eta_s: float | None) -> None:
-        self.waiting_on = f"{on}: {remaining} left" if remaining else None
-        self._write()
-
-    def _write(self, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self._written < self.INTERVAL and self.checked < self.total:
-            # Written a moment later instead, so a burst of answers followed by a long wait
-            # still shows every answer of the burst.
-            if self._later is None:
-                self._later = asyncio.get_running_loop().call_later(self.INTERVAL, self._write_later)
-            return
-        if self._later is not None:
-            self._later.cancel()
-            self._later = None
-        self._written = now
-        self._db.progress(self._run_id, self.checked, self.total, self.waiting_on)
-        run = self._db.run(self._run_id)
-        if run is not None and run.status == "interrupted" and self._task is not None:
-            self._task.cancel()  # cancelled through the API
+def close_check_stores() -> None:
+    """Close this thread's connections to the check store (a thread that is about to end)."""
+    opened: dict[str, CheckStore] = getattr(_stores, "opened", None) or {}
+    _stores.opened = {}
+    for store in opened.values():
+        store.close()
 
 
 def upload_folder(paths: ServicePaths, source_id: int) -> Path:
@@ -140,11 +128,37 @@ async def read_source(
     return documents, problems
 
 
-async def execute_run(context: ServiceContext, run_id: int) -> None:
-    """Carry out one run to its end: complete, failed (no report could be made) or interrupted."""
-    from verifier.api import build_report, check_documents
-    from verifier.report.gate import decide
-    from verifier.store.sqlite import SQLiteStore
+class SendBatch(Protocol):
+    def __call__(self, run_id: int, host: str, spec: dict[str, Any], force: bool) -> None: ...
+
+
+class QueueState(Protocol):
+    def idle(self) -> bool:
+        """True when no task waits on the queue (every one sent was taken or lost)."""
+        ...
+
+
+#: How often a coordinator looks at its run's work.
+POLL_SECONDS = 0.5
+#: Polls in a row a host must look lost (queue empty, no lease) before its batch is sent again.
+LOST_AFTER_POLLS = 3
+#: Long enough for every result a run stored to count as fresh when its report is built.
+_REPORT_TTL = 10 * 365 * 86400.0
+
+
+class _Stopping(Exception):
+    """The process is stopping: the run stays ``running`` and is resumed at the next start."""
+
+
+async def execute_run(context: ServiceContext, run_id: int, send: SendBatch, queue: QueueState) -> None:
+    """Carry out one run to its end: complete, failed (no report could be made) or interrupted.
+
+    The coordinator reads the documents, writes the due URLs to the store as work items, sends
+    one batch per host to the queue, and waits for the store to say every item is done, sending
+    again any batch that was lost. Then it builds the report from the stored results.
+    """
+    from verifier.check.plan import plan
+    from verifier.service.work import job_name, plan_work
 
     db = context.db
     before = db.run(run_id)
@@ -155,40 +169,35 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
         db.finish_run(run_id, "failed", error="the source was deleted")
         return
     settings = source_settings(context.settings, source.spec)
-    # A forced run checks everything again, unless it is resuming after a restart: then what it
-    # had already stored is kept, never checked twice.
+    spec_settings = dict(source.spec.get("settings") or {})
     resumed = before.status == "running"
-    if before.force and not resumed:
-        settings = dataclasses.replace(settings, use_cache=False)
-    progress = RunProgress(db, run_id, asyncio.current_task())
+    job = job_name(run_id)
     try:
         documents, problems = await read_source(context, source.id, dict(source.spec), settings)
         if not documents:
             detail = "; ".join(str(problem) for problem in problems[:3]) or "nothing to read"
             db.finish_run(run_id, "failed", error=f"no documents to check: {detail}")
             return
-        with SQLiteStore(context.paths.store) as store:
-            checked = await check_documents(
-                documents, settings, store=store, progress=progress, problems=problems
+        store = check_store(context)
+        priors_file = context.paths.reports / f"run-{run_id}.priors.json"
+        work = plan(documents, settings, dt.datetime.now(dt.UTC))
+        if resumed and priors_file.exists():
+            # Planned before the restart: the work items left say what is still due.
+            priors = orjson.loads(priors_file.read_bytes())
+        else:
+            planned = plan_work(
+                store, store, job, work, settings, dt.datetime.now(dt.UTC), force=before.force
             )
-        report = build_report(documents, checked)
-        desk = Desk(db)
-        apply_overrides(report, overrides_only(desk.overrides()))
+            priors = planned.priors
+            context.paths.reports.mkdir(parents=True, exist_ok=True)
+            priors_file.write_bytes(orjson.dumps(priors))
+        total = len(work.targets) + len(work.skipped)
+        await _await_batches(context, store, job, run_id, total, spec_settings, before.force, send, queue)
+        report, checked = await _report(documents, problems, settings, store, priors)
         mark = audit_mark(db)
-        context.paths.reports.mkdir(parents=True, exist_ok=True)
-        target = context.paths.report(run_id)
-        partial = target.with_suffix(".json.tmp")
-        partial.write_bytes(orjson.dumps(report))
-        partial.replace(target)
-        desk.record_run(source.id, run_id, report)
-        gate = decide(report, settings.fail_on, fail_only_new=settings.fail_only_new)
-        db.finish_run(
-            run_id,
-            "complete",
-            summary=report["summary"],
-            network_down=checked.network_down,
-            exit_code=int(gate.code),
-        )
+        _finish(context, source.id, run_id, report, checked, settings)
+        store.drop_work(job)
+        priors_file.unlink(missing_ok=True)
         if context.notify is not None and context.notify.enabled:
             await notify_run(
                 context.notify,
@@ -199,19 +208,151 @@ async def execute_run(context: ServiceContext, run_id: int) -> None:
                 report,
                 since=mark,
             )
-    except asyncio.CancelledError:
-        run = db.run(run_id)
-        if run is not None and run.status == "interrupted":
-            return  # cancelled through the API: the row says so already
-        raise
+    except _Stopping:
+        return
+    except _Cancelled:
+        check_store(context).drop_work(job)
+        return
     except Exception as error:
         _log.exception("run %s failed", run_id)
         db.finish_run(run_id, "failed", error=f"{type(error).__name__}: {error}")
 
 
-def read_history(store: Path, url: str) -> HistoryRow | None:
-    """What the check store remembers of ``url`` across runs (first seen, last live, failures)."""
-    from verifier.store.sqlite import SQLiteStore
+class _Cancelled(Exception):
+    """Cancelled through the API: the run row says interrupted already."""
 
-    with SQLiteStore(store, verify=False) as opened:
-        return opened.histories([url]).get(url)
+
+async def _await_batches(
+    context: ServiceContext,
+    store: CheckStore,
+    job: str,
+    run_id: int,
+    total: int,
+    spec_settings: dict[str, Any],
+    force: bool,
+    send: SendBatch,
+    queue: QueueState,
+) -> None:
+    """Send every host's batch, then wait until the store has no undone item of the job."""
+    for host in store.work_hosts(job):
+        _try_to_send(send, run_id, host, spec_settings, force)
+    lost_polls: dict[str, int] = {}
+    written: tuple[int, int] | None = None
+    while True:
+        if context.stopping.is_set():
+            raise _Stopping
+        run = context.db.run(run_id)
+        if run is None or run.status == "interrupted":
+            raise _Cancelled
+        hosts = store.work_hosts(job)
+        left = sum(hosts.values())
+        counts = (total - left, total)
+        if counts != written:
+            busy = f"{len(hosts)} host(s) left" if hosts else None
+            context.db.progress(run_id, counts[0], counts[1], busy)
+            written = counts
+        if not hosts:
+            return
+        if _queue_idle(queue):
+            leased = store.leased_hosts(hosts, time.time())
+            for host in hosts:
+                if host in leased:
+                    lost_polls.pop(host, None)
+                    continue
+                # Nothing waits on the queue and nobody holds the host: its batch was lost
+                # (a killed worker, a restarted Redis) or found the host busy; send it again.
+                lost_polls[host] = lost_polls.get(host, 0) + 1
+                if lost_polls[host] >= LOST_AFTER_POLLS:
+                    lost_polls[host] = 0
+                    _try_to_send(send, run_id, host, spec_settings, force)
+        else:
+            lost_polls.clear()
+        await asyncio.sleep(POLL_SECONDS)
+
+
+def _queue_idle(queue: QueueState) -> bool:
+    """Whether the queue is idle; a queue that cannot be reached is not (batches it lost are
+    sent again once it is back, as it then answers that it is idle)."""
+    try:
+        return queue.idle()
+    except Exception as error:  # the queue's client has its own errors (redis, sqlite)
+        _log.warning("the queue cannot be reached: %s", error)
+        return False
+
+
+def _try_to_send(send: SendBatch, run_id: int, host: str, spec: dict[str, Any], force: bool) -> None:
+    try:
+        send(run_id, host, spec, force)
+    except Exception as error:
+        # Not sent: the host's items stay undone, and the batch is sent again when the queue
+        # is back and idle.
+        _log.warning("could not send the batch of %s: %s", host, error)
+
+
+async def _report(
+    documents: list[Document],
+    problems: list[InputProblem],
+    settings: Settings,
+    store: CheckStore,
+    priors: dict[str, str | None],
+) -> tuple[dict[str, Any], CheckRun]:
+    """The run's report from the stored results (every one fresh now), each link told what
+    it was before the run began, so that the report knows what is new."""
+    from verifier.api import build_report, check_documents
+    from verifier.check.live.classify import NETWORK_DOWN_REASON
+
+    ttl = dict.fromkeys(Outcome, _REPORT_TTL)
+    final = dataclasses.replace(settings, use_cache=True, ttl=ttl, workers=1)
+    checked = await check_documents(documents, final, store=store, problems=problems)
+    results: dict[str, LinkResult] = {}
+    for url, result in checked.results.items():
+        if url in priors and result.history is not None:
+            prior = priors[url]
+            previous = Outcome(prior) if prior is not None else None
+            result = dataclasses.replace(
+                result, history=dataclasses.replace(result.history, previous_outcome=previous)
+            )
+        results[url] = result
+    offline = frozenset(
+        url
+        for url, result in results.items()
+        if result.outcome is Outcome.UNKNOWN and result.reason.startswith(NETWORK_DOWN_REASON)
+    )
+    checked = dataclasses.replace(
+        checked, results=results, offline=offline, network_down=checked.network_down or bool(offline)
+    )
+    return build_report(documents, checked), checked
+
+
+def _finish(
+    context: ServiceContext,
+    source_id: int,
+    run_id: int,
+    report: dict[str, Any],
+    checked: CheckRun,
+    settings: Settings,
+) -> None:
+    from verifier.report.gate import decide
+
+    db = context.db
+    desk = Desk(db)
+    apply_overrides(report, overrides_only(desk.overrides()))
+    context.paths.reports.mkdir(parents=True, exist_ok=True)
+    target = context.paths.report(run_id)
+    partial = target.with_suffix(".json.tmp")
+    partial.write_bytes(orjson.dumps(report))
+    partial.replace(target)
+    desk.record_run(source_id, run_id, report)
+    gate = decide(report, settings.fail_on, fail_only_new=settings.fail_only_new)
+    db.finish_run(
+        run_id,
+        "complete",
+        summary=report["summary"],
+        network_down=checked.network_down,
+        exit_code=int(gate.code),
+    )
+
+
+def read_history(context: ServiceContext, url: str) -> HistoryRow | None:
+    """What the check store remembers of ``url`` across runs (first seen, last live, failures)."""
+    return check_store(context).histories([url]).get(url)

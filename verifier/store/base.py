@@ -148,6 +148,11 @@ class SharedWork(Protocol):
         """Those of ``hosts`` under a lease that has not expired by ``now``."""
         ...
 
+    def lease_owners(self, now: float) -> dict[str, str]:
+        """Every lease that has not expired by ``now``: host to owner (a process starting on a
+        machine lets go of the leases its dead predecessors held there)."""
+        ...
+
     def cool_host(self, host: str, until: float) -> None:
         """No request to ``host`` before ``until`` (never shortens an earlier cool-down)."""
         ...

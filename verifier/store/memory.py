@@ -210,6 +210,10 @@ class MemoryStore:
         with self._shared:
             return {host for host in hosts if (held := self._leases.get(host)) is not None and held[1] > now}
 
+    def lease_owners(self, now: float) -> dict[str, str]:
+        with self._shared:
+            return {host: owner for host, (owner, until) in self._leases.items() if until > now}
+
     def cool_host(self, host: str, until: float) -> None:
         with self._shared:
             self._cooldowns[host] = max(until, self._cooldowns.get(host, 0.0))

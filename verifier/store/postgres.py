@@ -462,6 +462,11 @@ class PostgresStore(BatchedStore):
             ).fetchall()
         return {row[0] for row in rows}
 
+    def lease_owners(self, now: float) -> dict[str, str]:
+        with self._connection() as db:
+            rows = db.execute("SELECT host, owner FROM host_leases WHERE until > %s", (now,)).fetchall()
+        return dict(rows)
+
     def cool_host(self, host: str, until: float) -> None:
         with self._connection() as db:
             db.execute(

@@ -500,6 +500,10 @@ class SQLiteStore(BatchedStore):
             found.update(row[0] for row in rows)
         return found
 
+    def lease_owners(self, now: float) -> dict[str, str]:
+        rows = self._db.execute("SELECT host, owner FROM host_leases WHERE until > ?", (now,))
+        return dict(rows)
+
     def cool_host(self, host: str, until: float) -> None:
         self._db.execute(
             "INSERT INTO host_cooldowns (host, until) VALUES (?, ?)"

@@ -1,10 +1,12 @@
-"""The service's queue on Redis: a run queued by one process is carried out by a worker process."""
+"""The check queue on Redis: the host batches of a run coordinated in this process are checked by
+a worker process."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -13,7 +15,8 @@ import pytest
 
 from tests.integration.check_run.conftest import Site
 from tests.integration.service.conftest import quiet_settings
-from verifier.service.queue import make_queue
+from verifier.service.queue import make_queue, run_on_worker_loop
+from verifier.service.runs import execute_run
 from verifier.service.server import open_context
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,7 +34,7 @@ def _redis_or_skip() -> None:
         pytest.skip(f"no Redis at {REDIS}: {error}")
 
 
-def test_a_worker_takes_runs_from_redis(tmp_path: Path, site: Site) -> None:
+def test_a_worker_takes_host_batches_from_redis(tmp_path: Path, site: Site) -> None:
     _redis_or_skip()
     prefix = f"verifier-test-{uuid.uuid4().hex[:10]}"
     queue_url = f"{REDIS}?prefix={prefix}"
@@ -53,7 +56,10 @@ def test_a_worker_takes_runs_from_redis(tmp_path: Path, site: Site) -> None:
     try:
         source = context.db.create_source("docs", {"paths": ["*.md"], "settings": {}}, None, "test")
         run_id = context.db.create_run(source, force=False, actor="test")
-        queue.enqueue_run(run_id)
+        coordinator = threading.Thread(
+            target=run_on_worker_loop, args=(execute_run(context, run_id, queue.send_batch, queue),)
+        )
+        coordinator.start()
         deadline = time.monotonic() + 30
         while (run := context.db.run(run_id)) is not None and run.status != "complete":
             assert time.monotonic() < deadline, run
@@ -61,7 +67,9 @@ def test_a_worker_takes_runs_from_redis(tmp_path: Path, site: Site) -> None:
             time.sleep(0.1)
         assert run is not None and run.summary is not None and run.summary["live"] == 1
         assert site.count("/via-redis") >= 1
+        coordinator.join(timeout=10)
     finally:
+        context.stopping.set()
         worker.terminate()
         worker.wait(timeout=20)
-        queue.huey.flush()
+        queue.checks.flush()

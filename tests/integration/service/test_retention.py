@@ -85,7 +85,7 @@ def test_old_runs_and_their_reports_go_and_histories_stay(service: Service, site
     # What the URL went through is the URL's, not the runs'.
     history = service.client.get("/api/v1/urls", params={"url": gone}, headers=editor).json()
     assert len(history["checks"]) == checks_before and history["first_seen"] is not None
-    assert read_history(service.context.paths.store, gone) is not None
+    assert read_history(service.context, gone) is not None
     assert service.client.get("/api/v1/flags", headers=editor).json()["items"][0]["url"] == gone
     audit = service.client.get("/api/v1/audit", params={"limit": 500}, headers=editor).json()["items"]
     assert any(entry["action"] == "runs.prune" and entry["detail"]["count"] == 2 for entry in audit)
@@ -120,7 +120,7 @@ def test_the_scheduler_prunes_once_a_day(service: Service) -> None:
     due = [
         minute
         for minute in minutes
-        if any(task.name == "prune_runs" for task in queue.huey.read_periodic(minute))
+        if any(task.name == "prune_runs" for task in queue.control.read_periodic(minute))
     ]
     assert len(due) == 1
     queue.prune.call_local()

@@ -26,6 +26,8 @@ from verifier.check.http.failures import FailureKind
 from verifier.check.live.soft404 import not_found_phrase
 from verifier.model import Outcome
 
+#: How a link that is unknown only because our own network was down explains itself.
+NETWORK_DOWN_REASON = "our own network seems down"
 RESTRICTED_STATUSES = frozenset({401, 402, 403, 407, 451})
 GONE_STATUSES = frozenset({404, 410})
 # LinkedIn answers 999 to automated visitors; some proxies invent codes of their own.
@@ -205,7 +207,7 @@ _TLS = frozenset(
 def _classify_failure(facts: ProbeFacts, kind: FailureKind) -> Verdict:
     detail = facts.failure_detail or kind.value
     if facts.network_down:
-        return Verdict(Outcome.UNKNOWN, f"our own network seems down: {detail}", network_down=True)
+        return Verdict(Outcome.UNKNOWN, f"{NETWORK_DOWN_REASON}: {detail}", network_down=True)
     if kind is FailureKind.DNS_NOT_FOUND:
         return Verdict(Outcome.DEAD, f"the domain does not exist: {detail}")
     if kind is FailureKind.REFUSED:

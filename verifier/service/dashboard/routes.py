@@ -217,7 +217,7 @@ class Dashboard:
 
     def history(self, url: str) -> Any:
         try:
-            return read_history(self.context.paths.store, url)
+            return read_history(self.context, url)
         except (sqlite3.Error, VerifierError):
             return None  # no run has made the check store's tables yet
 
