@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from verifier import __version__
 from verifier._exceptions import ConfigError
+from verifier.check.shared import SharedLimits
 from verifier.model import Outcome
 
 DEFAULT_USER_AGENT = f"verifier/{__version__} (+https://github.com/verifier-links/verifier)"
@@ -146,6 +147,9 @@ class Settings:
     allow_private_addresses: tuple[str, ...] = ()
     # Set by the service alone (never from a file or flag), so `verifier check` stays unguarded.
     address_guard: bool = False
+    # Set by the service alone too: the cool-downs, archive quiet and archive rate its worker
+    # processes share. None (`verifier check`): each process keeps its own, as ever.
+    shared_limits: SharedLimits | None = field(default=None, compare=False, repr=False)
 
     # Politeness
     max_concurrency: int = 64
@@ -192,6 +196,9 @@ class Settings:
     # Requests a minute, all archive endpoints together: faster than 20 draws 429s and then blocks.
     archive_rate: float = 20.0
     archive_concurrency: int = 2
+    # The service's workers with one egress id share one archive rate and one quiet: the archive
+    # limits a public address, so every worker behind one address names the same id.
+    egress_id: str = "default"
     archive_timeout: float = 20.0
     archive_verify: bool = False
     save_live: bool = False
@@ -246,7 +253,7 @@ class Settings:
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
 #: Fields a program sets for itself; no file or flag may name them.
-_INTERNAL = frozenset({"address_guard"})
+_INTERNAL = frozenset({"address_guard", "shared_limits"})
 
 
 #: Keys named as their command-line flag where the setting's own name differs; both are accepted.
@@ -491,6 +498,9 @@ def compile_patterns(patterns: Iterable[str], option: str) -> list[re.Pattern[st
 
 _AT_LEAST_ONE = ("max_concurrency", "host_concurrency", "archive_concurrency", "dead_after")
 _POSITIVE_SECONDS = ("timeout", "connect_timeout", "archive_timeout")
+# An egress id names a PostgreSQL table (whose names are folded to lower case and cut at 63
+# bytes), a Redis key and an SQLite table: this much fits all three, unchanged.
+_EGRESS_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,39}")
 
 
 def validate_settings(settings: Settings) -> None:
@@ -517,6 +527,11 @@ def validate_settings(settings: Settings) -> None:
         raise ConfigError("archive-rate: must be a positive number of requests a minute")
     if settings.save_rate <= 0:
         raise ConfigError("save-rate: must be a positive number of requests a minute")
+    if not _EGRESS_ID.fullmatch(settings.egress_id):
+        raise ConfigError(
+            f"egress-id: {settings.egress_id!r} is not 1 to 40 lower-case letters, digits, '.', '_'"
+            " or '-', starting with a letter or digit"
+        )
     extra = [name for name in settings.formats if name.strip().lower() != "json"]
     if extra:
         from verifier.report.render import parse_formats

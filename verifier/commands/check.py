@@ -130,6 +130,12 @@ def add_setting_arguments(parser: argparse.ArgumentParser) -> None:
     wayback.add_argument("--archive-all", action=_BOOL, default=None, help="look up live links too")
     wayback.add_argument("--archive-rate", type=float, metavar="PER_MINUTE")
     wayback.add_argument("--archive-concurrency", type=int, metavar="N")
+    wayback.add_argument(
+        "--egress-id",
+        metavar="NAME",
+        help="service workers behind one public address give the same NAME and share one archive rate"
+        " and quiet (default: default; `verifier check` keeps its own)",
+    )
     wayback.add_argument("--archive-timeout", type=float, metavar="S")
     wayback.add_argument("--archive-verify", action=_BOOL, default=None, help="GET each chosen snapshot")
     wayback.add_argument(

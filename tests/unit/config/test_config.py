@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 import pytest
 
 from verifier._exceptions import ConfigError
-from verifier.config import DAY, HostSettings, Settings, find_config_file, load_settings
+from verifier.config import DAY, HostSettings, Settings, find_config_file, load_settings, validate_settings
 from verifier.model import Outcome
 
 
@@ -106,3 +107,51 @@ def test_bad_command_line_value_names_the_flag() -> None:
 def test_unreadable_config_path_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="cannot read"):
         load_settings(config_path=tmp_path / "missing.toml")
+
+
+def test_the_egress_id_comes_from_the_file_the_environment_or_the_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VERIFIER_EGRESS_ID", raising=False)
+    assert load_settings(cwd=tmp_path).egress_id == "default"
+    (tmp_path / "verifier.toml").write_text('egress-id = "eu-1"\n')
+    assert load_settings(cwd=tmp_path).egress_id == "eu-1"
+    monkeypatch.setenv("VERIFIER_EGRESS_ID", "eu-2")
+    assert load_settings(cwd=tmp_path).egress_id == "eu-2"
+    assert load_settings({"egress_id": "us.3"}, cwd=tmp_path).egress_id == "us.3"
+
+
+def test_every_command_that_checks_takes_the_egress_id_flag(tmp_path: Path) -> None:
+    from verifier.commands import check, serve, worker
+
+    config = str(tmp_path / "none.toml")
+    (tmp_path / "none.toml").write_text("")
+    parser = argparse.ArgumentParser()
+    check.add_arguments(parser)
+    args = parser.parse_args(["doc.md", "--config", config, "--egress-id", "eu-1"])
+    assert load_settings(check.overrides_from(args), config_path=args.config).egress_id == "eu-1"
+    parser = argparse.ArgumentParser()
+    worker.add_arguments(parser)
+    args = parser.parse_args(["--config", config, "--egress-id", "eu-1"])
+    assert serve.settings_from(args).egress_id == "eu-1"
+
+
+@pytest.mark.parametrize("egress", ["", "EU-1", "eu 1", "-eu", "eu/1", "x" * 41])
+def test_an_egress_id_that_cannot_name_a_table_and_a_key_is_refused(egress: str) -> None:
+    validate_settings(Settings(egress_id="x" * 40))
+    with pytest.raises(ConfigError, match="egress-id"):
+        validate_settings(Settings(egress_id=egress))
+
+
+def test_the_shared_limits_are_the_programs_to_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "verifier.toml").write_text("shared-limits = 1\n")
+    with pytest.raises(ConfigError, match="unknown setting") as caught:
+        load_settings(cwd=tmp_path)
+    assert "shared-limits" not in str(caught.value).split("known:")[1]
+    with pytest.raises(ConfigError, match="unknown setting"):
+        load_settings({"shared_limits": "x"})
+    (tmp_path / "verifier.toml").unlink()
+    monkeypatch.setenv("VERIFIER_SHARED_LIMITS", "x")
+    assert load_settings(cwd=tmp_path).shared_limits is None
+    # They say how to be polite, not what to check: settings that differ only there are equal.
+    assert Settings(shared_limits=object()) == Settings()  # type: ignore[arg-type]

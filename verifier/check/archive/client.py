@@ -11,6 +11,10 @@ after ``retries`` more tries, or once the archive has taken ``archive_timeout`` 
 answer in all, the call raises :class:`ArchiveUnavailable`. Time spent queueing behind our
 own limiter is not the archive's fault and is not counted.
 
+The service's workers share the archive's limits through ``settings.shared_limits`` (see
+:mod:`verifier.check.shared`): every request that passes the limiter also waits for its turn in
+the rate all workers behind one address share, and a 429 met by any of them quiets them all.
+
 Snapshots come from the CDX API (see :mod:`verifier.check.archive.cdx` for the queries and
 :mod:`verifier.check.archive.choice` for the choice), one answer per URL however many dates
 its citations give, or one answer for several URLs of a host (:meth:`ArchiveClient.snapshots_of`).
@@ -121,16 +125,31 @@ class ArchiveClient:
     """Use as ``async with ArchiveClient(settings) as archive: ...``; share one per run.
 
     ``clock`` (monotonic seconds) paces the limiters and the breaker; the default is
-    :func:`time.monotonic`.
+    :func:`time.monotonic`. ``wall`` (epoch seconds, default :func:`time.time`) reads and writes
+    the quiet shared with other workers.
     """
 
-    def __init__(self, settings: Settings, *, clock: Callable[[], float] | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Callable[[], float] | None = None,
+        wall: Callable[[], float] | None = None,
+    ) -> None:
         validate_settings(settings)
         self._settings = settings
         self._clock = clock or time.monotonic
-        self._limiter = RateLimiter(settings.archive_rate, settings.archive_concurrency, clock=self._clock)
+        shared = settings.shared_limits
+        # Every request passes this limiter (Save Page Now's as well), so its turns are the ones
+        # counted against the rate the workers share.
+        self._limiter = RateLimiter(
+            settings.archive_rate,
+            settings.archive_concurrency,
+            clock=self._clock,
+            shared_turn=shared.archive_turn if shared is not None else None,
+        )
         self._save_limiter = RateLimiter(settings.save_rate, None, clock=self._clock)
-        self._breaker = Breaker(clock=self._clock)
+        self._breaker = Breaker(clock=self._clock, shared=shared, wall=wall or time.time)
         self._retry = Retry.archive(settings.retry, settings.wayback)
         self._snapshot_host = settings.snapshot_host.rstrip("/")
         self._client: httpx.AsyncClient | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 
@@ -26,6 +26,10 @@ class RateLimiter:
 
     Each caller reserves its start time before it sleeps, so the schedule is decided in
     one step without a polling loop; ``clock`` is any monotonic source of seconds.
+
+    ``shared_turn`` (the service's workers) is awaited once the caller's own start time has
+    come, still holding its place: the rate several processes share is kept by all of them
+    together, and this process's own limits still hold within it.
     """
 
     def __init__(
@@ -34,6 +38,7 @@ class RateLimiter:
         concurrency: int | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        shared_turn: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         if per_minute <= 0:
             raise ValueError("the rate must be a positive number of requests a minute")
@@ -44,6 +49,7 @@ class RateLimiter:
         self._semaphore = asyncio.Semaphore(concurrency) if concurrency is not None else None
         self._next_start = float("-inf")
         self._paused_until = float("-inf")
+        self._shared_turn = shared_turn
 
     @asynccontextmanager
     async def turn(self, max_pause: float | None = None) -> AsyncIterator[None]:
@@ -78,5 +84,12 @@ class RateLimiter:
                 await asyncio.sleep(start - now)
             # A pause that arrived while this caller slept moves it behind the pause; each
             # pause comes from an answer, so this repeats at most once per answer.
-            if self._paused_until <= start:
+            if self._paused_until > start:
+                continue
+            if self._shared_turn is None:
+                return
+            await self._shared_turn()
+            # Other workers may have held the turn long enough for a pause to arrive; the turn
+            # taken is then spent unused, which only leaves the shared rate further below its cap.
+            if self._paused_until <= self._clock():
                 return

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from urllib.parse import urlsplit
 
+from verifier.check.shared import SharedLimits, local_deadline
 from verifier.config import Settings
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -152,6 +153,10 @@ class HostPool:
 
     A 429 or 503 calls :meth:`back_off`, which pauses every request to the host (not just
     the one that was refused) and widens the penalty each time until the host answers well.
+
+    With ``shared`` (the service's workers), the pool starts paused until the cool-down other
+    workers announced for the host ``key`` names, and :meth:`back_off` announces its own pause
+    to them; ``wall`` is the epoch clock those announcements are written in.
     """
 
     def __init__(
@@ -163,6 +168,8 @@ class HostPool:
         penalty_base: float = 1.0,
         penalty_cap: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
+        shared: SharedLimits | None = None,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self.key = key
         self.concurrency = max(1, concurrency)
@@ -180,6 +187,10 @@ class HostPool:
         self.started = 0
         #: Requests waiting for a turn on this host: the global cap serves the longest queue first.
         self.backlog = 0
+        self._shared = shared
+        self._wall = wall
+        if shared is not None:
+            self._paused_until = max(0.0, local_deadline(shared.host_cool_until(key), clock, wall))
 
     @property
     def penalty(self) -> float:
@@ -255,6 +266,8 @@ class HostPool:
         self._penalty = min(self._penalty_cap, max(self._penalty_base, self._penalty * 2))
         pause = self._penalty if retry_after is None else min(self._penalty_cap, max(0.0, retry_after))
         self._paused_until = max(self._paused_until, self._clock() + pause)
+        if self._shared is not None:
+            self._shared.cool_host(self.key, self._wall() + pause)
         return pause
 
     def recovered(self) -> None:
@@ -293,6 +306,7 @@ class HostPools:
             self._settings.host_interval_for(setting),
             penalty_base=self._penalty_base,
             penalty_cap=self._settings.retry_after_cap,
+            shared=self._settings.shared_limits,
         )
 
     @property
