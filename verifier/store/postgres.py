@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import orjson
 
@@ -164,6 +165,57 @@ _ADD_WORK = (
 _WORK_CHUNK = 5000
 
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_retrying = threading.local()
+
+#: How long an operation is tried again while PostgreSQL cannot be reached (a restart, a
+#: failover, a dropped connection) before it is given up as a :class:`StoreError`.
+RETRY_SECONDS = 30.0
+
+
+_Operation = Callable[Concatenate["PostgresStore", _P], _T]
+
+
+def _retried(operation: _Operation[_P, _T]) -> _Operation[_P, _T]:
+    """Run ``operation`` again on a fresh connection when the connection fails under it.
+
+    Every operation is safe to repeat: reads, upserts, and a flush that puts back what it could
+    not write. Operations called inside another one are not retried on their own, so a long
+    outage costs one retry budget, not one per level.
+    """
+
+    def retried(store: PostgresStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _T:
+        import psycopg
+        from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
+
+        if getattr(_retrying, "active", False):
+            return operation(store, *args, **kwargs)
+        _retrying.active = True
+        began = time.monotonic()
+        try:
+            for attempt in Retrying(
+                retry=retry_if_exception_type(psycopg.OperationalError),
+                stop=stop_after_delay(store.retry_seconds),
+                wait=wait_exponential(multiplier=0.1, max=2.0),
+                reraise=True,
+            ):
+                with attempt:
+                    return operation(store, *args, **kwargs)
+        except psycopg.OperationalError as error:
+            raise StoreError(
+                f"{_safe(store.url)}: PostgreSQL could not be reached for {time.monotonic() - began:.0f} s"
+                f" ({str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__});"
+                " check that the server is up and reachable"
+            ) from None
+        finally:
+            _retrying.active = False
+        raise AssertionError("unreachable")  # Retrying either returns or raises
+
+    functools.update_wrapper(retried, operation)
+    return retried
+
+
 class PostgresStore(BatchedStore):
     """A store on a PostgreSQL database named by ``url`` (``postgresql://user@host/db``)."""
 
@@ -175,11 +227,13 @@ class PostgresStore(BatchedStore):
         batch_seconds: float = 0.25,
         pool_size: int = 4,
         timeout: float = 15.0,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         import psycopg
         from psycopg_pool import ConnectionPool
 
         self.url = url
+        self.retry_seconds = retry_seconds
         self.batch_size = batch_size
         self.batch_seconds = batch_seconds
         self._lock = threading.Lock()
@@ -192,8 +246,17 @@ class PostgresStore(BatchedStore):
         self._flushed_at = time.monotonic()
         self.extractions = PostgresExtractionCache(self)
         try:
+            # A connection the server dropped while it sat in the pool is found out and replaced
+            # before use rather than failing the next statement.
             self._pool = ConnectionPool(
-                url, min_size=1, max_size=pool_size, open=True, timeout=timeout, kwargs={"autocommit": True}
+                url,
+                min_size=1,
+                max_size=pool_size,
+                open=True,
+                # A wait for a connection is one try: the retry budget decides how long in all.
+                timeout=min(timeout, retry_seconds),
+                kwargs={"autocommit": True},
+                check=ConnectionPool.check_connection,
             )
             self._pool.wait(timeout=timeout)
             self._migrate()
@@ -223,6 +286,7 @@ class PostgresStore(BatchedStore):
 
     # Runs
 
+    @_retried
     def start_run(self, now: dt.datetime) -> int:
         with self._connection() as db:
             row = db.execute(
@@ -231,6 +295,7 @@ class PostgresStore(BatchedStore):
         run_id: int = row[0]
         return run_id
 
+    @_retried
     def finish_run(self, run_id: int, status: str, now: dt.datetime) -> None:
         self.flush()
         with self._connection() as db, db.transaction():
@@ -244,6 +309,7 @@ class PostgresStore(BatchedStore):
                 {"run": run_id},
             )
 
+    @_retried
     def runs(self) -> list[tuple[int, str]]:
         with self._connection() as db:
             return [(row[0], row[1]) for row in db.execute("SELECT id, status FROM runs ORDER BY id")]
@@ -279,6 +345,7 @@ class PostgresStore(BatchedStore):
         with self._lock:
             self._pending_history.append(history_values(url, history))
 
+    @_retried
     def flush(self) -> None:
         """Write every queued result, history row, extraction and done mark in one transaction."""
         with self._lock:
@@ -293,16 +360,27 @@ class PostgresStore(BatchedStore):
                 return
             self._pending_results, self._pending_history = [], []
             self._pending_extractions, self._pending_done = [], []
-        with self._connection() as db, db.transaction(), db.cursor() as cursor:
-            if results:
-                cursor.executemany(_INSERT_RESULT, results)
-            if histories:
-                cursor.executemany(_INSERT_HISTORY, histories)
-            if extractions:
-                cursor.executemany(_INSERT_EXTRACTION, extractions)
-            if done:
-                cursor.executemany(_MARK_DONE, done)
+        try:
+            with self._connection() as db, db.transaction(), db.cursor() as cursor:
+                if results:
+                    cursor.executemany(_INSERT_RESULT, results)
+                if histories:
+                    cursor.executemany(_INSERT_HISTORY, histories)
+                if extractions:
+                    cursor.executemany(_INSERT_EXTRACTION, extractions)
+                if done:
+                    cursor.executemany(_MARK_DONE, done)
+        except BaseException:
+            # The transaction was rolled back: what it held goes back in front of the queue,
+            # to be written by the next try.
+            with self._lock:
+                self._pending_results[:0] = results
+                self._pending_history[:0] = histories
+                self._pending_extractions[:0] = extractions
+                self._pending_done[:0] = done
+            raise
 
+    @_retried
     def fresh_results(
         self, urls: Iterable[str], ttl: Mapping[Outcome, float], now: dt.datetime
     ) -> dict[str, StoredResult]:
@@ -326,6 +404,7 @@ class PostgresStore(BatchedStore):
             found[row[0]] = stored_result(row, when)
         return found
 
+    @_retried
     def histories(self, urls: Iterable[str]) -> dict[str, HistoryRow]:
         self.flush()
         wanted = list(dict.fromkeys(urls))
@@ -339,6 +418,7 @@ class PostgresStore(BatchedStore):
 
     # Archive lookups
 
+    @_retried
     def archive_lookup(
         self, url: str, target: str, now: dt.datetime, *, found_ttl: float, none_ttl: float
     ) -> ArchiveLookup | None:
@@ -350,6 +430,7 @@ class PostgresStore(BatchedStore):
             ).fetchone()
         return None if row is None else lookup(row, now, found_ttl=found_ttl, none_ttl=none_ttl)
 
+    @_retried
     def record_archive_lookup(
         self, url: str, target: str, snapshot: Snapshot | None, now: dt.datetime
     ) -> None:
@@ -358,6 +439,7 @@ class PostgresStore(BatchedStore):
 
     # Shared work
 
+    @_retried
     def add_work(self, job: str, items: Iterable[WorkItem]) -> int:
         """Add the job's items in one transaction; returns how many were new."""
         rows = list(items)
@@ -378,6 +460,7 @@ class PostgresStore(BatchedStore):
                 new += cursor.rowcount
         return new
 
+    @_retried
     def work_hosts(self, job: str) -> dict[str, int]:
         self.flush()
         with self._connection() as db:
@@ -386,6 +469,7 @@ class PostgresStore(BatchedStore):
             ).fetchall()
         return dict(rows)
 
+    @_retried
     def pending_work(self, job: str, host: str) -> list[WorkItem]:
         """The host's undone items, oldest first. Each is expected to get a result and then its
         done mark: until the mark comes, that result does not make a full batch flush."""
@@ -414,6 +498,7 @@ class PostgresStore(BatchedStore):
         if due:
             self.flush()
 
+    @_retried
     def work_progress(self, job: str) -> tuple[int, int]:
         self.flush()
         with self._connection() as db:
@@ -422,6 +507,7 @@ class PostgresStore(BatchedStore):
             ).fetchone()
         return int(row[0]), int(row[1])
 
+    @_retried
     def drop_work(self, job: str) -> None:
         # Flushed first: a queued done mark must not land on an item added again later.
         self.flush()
@@ -433,6 +519,7 @@ class PostgresStore(BatchedStore):
                 if not self._awaiting[url]:
                     del self._awaiting[url]
 
+    @_retried
     def take_host(self, host: str, owner: str, until: float, now: float) -> bool:
         # One statement: PostgreSQL serialises the racing inserts on the host's key, and the
         # loser's WHERE is judged against the winner's row, so it changes nothing.
@@ -446,12 +533,14 @@ class PostgresStore(BatchedStore):
             ).fetchone()
         return row is not None
 
+    @_retried
     def release_host(self, host: str, owner: str) -> None:
         # The results checked under the lease are written before the next owner can look.
         self.flush()
         with self._connection() as db:
             db.execute("DELETE FROM host_leases WHERE host = %s AND owner = %s", (host, owner))
 
+    @_retried
     def leased_hosts(self, hosts: Iterable[str], now: float) -> set[str]:
         wanted = list(dict.fromkeys(hosts))
         if not wanted:
@@ -462,11 +551,13 @@ class PostgresStore(BatchedStore):
             ).fetchall()
         return {row[0] for row in rows}
 
+    @_retried
     def lease_owners(self, now: float) -> dict[str, str]:
         with self._connection() as db:
             rows = db.execute("SELECT host, owner FROM host_leases WHERE until > %s", (now,)).fetchall()
         return dict(rows)
 
+    @_retried
     def cool_host(self, host: str, until: float) -> None:
         with self._connection() as db:
             db.execute(
@@ -475,11 +566,13 @@ class PostgresStore(BatchedStore):
                 (host, until),
             )
 
+    @_retried
     def host_cool_until(self, host: str) -> float:
         with self._connection() as db:
             row = db.execute("SELECT until FROM host_cooldowns WHERE host = %s", (host,)).fetchone()
         return 0.0 if row is None else float(row[0])
 
+    @_retried
     def quiet_archive(self, egress: str, until: float) -> None:
         with self._connection() as db:
             db.execute(
@@ -488,6 +581,7 @@ class PostgresStore(BatchedStore):
                 (egress, until),
             )
 
+    @_retried
     def archive_quiet_until(self, egress: str) -> float:
         with self._connection() as db:
             row = db.execute("SELECT until FROM archive_quiet WHERE egress = %s", (egress,)).fetchone()
