@@ -61,6 +61,10 @@ class StoreLimits:
     def egress(self) -> str:
         return self._egress
 
+    @property
+    def limiter(self) -> Limiter:
+        return self._limiter
+
     def host_cool_until(self, host: str) -> float:
         return self._store.host_cool_until(host)
 

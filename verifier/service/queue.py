@@ -169,7 +169,7 @@ def _checks_engine(context: ServiceContext, *, immediate: bool) -> Huey:
 def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
     """The queues with the service's tasks registered (the same names in every process)."""
     from verifier.service.batch import check_batch
-    from verifier.service.runs import check_store
+    from verifier.service.runs import check_store, with_shared_limits
     from verifier.service.sources import source_settings
     from verifier.service.work import job_name
 
@@ -199,11 +199,12 @@ def make_queue(context: ServiceContext, *, immediate: bool = False) -> Queue:
             assert task is not None
             entry = running.add(task)
             try:
+                # Inside the coroutine: the thread that runs it owns the store and the bucket.
                 await check_batch(
                     check_store(context),
                     job_name(run_id),
                     host,
-                    settings,
+                    with_shared_limits(context, settings),
                     lease_seconds=context.lease_seconds,
                 )
             except asyncio.CancelledError:

@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -32,6 +32,11 @@ from verifier.service.notify import NotifySettings, audit_mark, notify_run
 from verifier.service.paths import ServicePaths
 from verifier.service.sources import fetch_page, path_documents, source_settings
 from verifier.store.records import HistoryRow
+
+if TYPE_CHECKING:
+    from pyrate_limiter import Limiter
+
+    from verifier.service.limits import StoreLimits
 
 _log = logging.getLogger("verifier.service")
 
@@ -60,24 +65,75 @@ class ServiceContext:
 
 
 _stores = threading.local()
+# A server database is shared by the process's threads (its pool is thread-safe): a connection
+# per thread would exhaust the server's connections with a few workers of many threads.
+_process_stores: dict[str, CheckStore] = {}
+_process_limits: dict[str, Limiter] = {}
+_process_lock = threading.Lock()
+
+
+def _server_backed(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://", "redis://", "rediss://", "unix://"))
 
 
 def check_store(context: ServiceContext) -> CheckStore:
-    """This thread's connection to the check store, opened once and kept (a queue's threads each
-    run one task at a time, so a store never serves two event loops)."""
+    """The check store, opened once and kept: an SQLite file per thread (its connection belongs
+    to the thread that made it), a server database per process."""
     from verifier.store import open_store
 
+    url = context.store_url
+    if _server_backed(url):
+        with _process_lock:
+            store = _process_stores.get(url)
+            if store is None:
+                store = _process_stores[url] = open_store(url)
+            return store
     opened: dict[str, CheckStore] = getattr(_stores, "opened", None) or {}
     _stores.opened = opened
-    url = context.store_url
     store = opened.get(url)
     if store is None:
         store = opened[url] = open_store(url)
     return store
 
 
+def _archive_limiter(context: ServiceContext, settings: Settings) -> Limiter:
+    """The archive's shared bucket: per process on Redis or PostgreSQL, per thread on SQLite."""
+    from verifier.service.limits import archive_limiter
+
+    if _server_backed(settings.queue_url) or _server_backed(context.store_url):
+        with _process_lock:
+            limiter = _process_limits.get(settings.egress_id)
+            if limiter is None:
+                limiter = _process_limits[settings.egress_id] = archive_limiter(settings, context.paths.root)
+            return limiter
+    return archive_limiter(settings, context.paths.root)
+
+
+def with_shared_limits(context: ServiceContext, settings: Settings) -> Settings:
+    """``settings`` with the politeness every worker shares (host cool-downs, the archive's
+    quiet and rate) through this thread's store and archive bucket."""
+    from verifier.service.limits import StoreLimits
+
+    # Kept per thread with the thread's store, and per store and egress: a thread may serve
+    # more than one service (tests) or egress.
+    kept: dict[tuple[str, str], StoreLimits] = getattr(_stores, "limits", None) or {}
+    _stores.limits = kept
+    key = (context.store_url, settings.egress_id)
+    limits = kept.get(key)
+    if limits is None:
+        limits = StoreLimits(check_store(context), settings.egress_id, _archive_limiter(context, settings))
+        kept[key] = limits
+    return dataclasses.replace(settings, shared_limits=limits)
+
+
 def close_check_stores() -> None:
     """Close this thread's connections to the check store (a thread that is about to end)."""
+    kept: dict[tuple[str, str], StoreLimits] = getattr(_stores, "limits", None) or {}
+    _stores.limits = {}
+    for limits in kept.values():
+        # A process-wide bucket stays open for the process's other threads.
+        if limits.limiter not in _process_limits.values():
+            limits.close()
     opened: dict[str, CheckStore] = getattr(_stores, "opened", None) or {}
     _stores.opened = {}
     for store in opened.values():
@@ -168,7 +224,7 @@ async def execute_run(context: ServiceContext, run_id: int, send: SendBatch, que
     if source is None:
         db.finish_run(run_id, "failed", error="the source was deleted")
         return
-    settings = source_settings(context.settings, source.spec)
+    settings = with_shared_limits(context, source_settings(context.settings, source.spec))
     spec_settings = dict(source.spec.get("settings") or {})
     resumed = before.status == "running"
     job = job_name(run_id)
