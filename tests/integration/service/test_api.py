@@ -169,3 +169,22 @@ def test_tokens_through_the_api(service: Service) -> None:
     assert service.client.get("/api/v1/sources", headers=service.headers(made["token"])).status_code == 200
     assert service.client.delete("/api/v1/tokens/bot", headers=admin).status_code == 204
     assert service.client.get("/api/v1/sources", headers=service.headers(made["token"])).status_code == 401
+
+
+def test_a_429_cools_its_host_down_for_every_worker_through_the_store(service: Service, site: Site) -> None:
+    import time
+
+    from verifier.service.runs import check_store
+
+    busy = site.set("/busy", 429, headers={"Retry-After": "30"})
+    (service.root / "doc.md").write_text(f"[busy]({busy})\n", encoding="utf-8")
+    editor = service.as_editor()
+    source = service.client.post(
+        "/api/v1/sources", json={"name": "docs", "paths": ["*.md"]}, headers=editor
+    ).json()["id"]
+    queued = service.client.post(f"/api/v1/sources/{source}/runs", headers=editor)
+    run = service.client.get(f"/api/v1/runs/{queued.json()['id']}", headers=editor).json()
+    assert run["status"] == "complete", run
+    # What a worker on another machine reads before it asks this host anything.
+    cooled = check_store(service.context).host_cool_until("127.0.0.1") - time.time()
+    assert 20 < cooled <= 30

@@ -262,3 +262,27 @@ def test_postgres_and_redis_a_redis_restart_mid_run_loses_nothing(
             cluster.close()
     finally:
         redis_server.stop()
+
+
+def test_sigterm_hands_a_workers_batches_back_and_another_worker_finishes_them(
+    cluster_for: Callable[[list[str]], Cluster], site: Site
+) -> None:
+    cluster = cluster_for([])
+    urls = _corpus(site, cluster.sources)
+    cluster.start()
+    leaving = cluster.add_worker()
+    run_id = _start_run(cluster)
+    slow = [path for path in _paths(urls) if "/slow/" in path]
+    _wait_for(lambda: sum(site.count(path) for path in slow) >= 2)
+    began = time.monotonic()
+    leaving.send_signal(signal.SIGTERM)
+    leaving.wait(timeout=20)
+    # Handed back, not finished: it left without waiting for its slow pages.
+    assert time.monotonic() - began < 2.5 and leaving.returncode == 0
+    assert cluster.call("GET", f"/api/v1/runs/{run_id}").json()["status"] == "running"
+    cluster.add_worker()
+    _wait_for(lambda: cluster.call("GET", f"/api/v1/runs/{run_id}").json()["status"] == "complete")
+    run = cluster.call("GET", f"/api/v1/runs/{run_id}").json()
+    assert run["summary"]["live"] == len(urls), run
+    checks = _real_checks(cluster.data / "service.sqlite")
+    assert sorted(checks) == sorted(urls) and set(checks.values()) == {1}
