@@ -86,6 +86,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_guard_and_notify(parser: argparse.ArgumentParser) -> None:
     """The address guard's exceptions and where digests go: whoever runs a run needs both."""
+    add_guard(parser)
+    add_notify(parser)
+
+
+def add_guard(parser: argparse.ArgumentParser) -> None:
+    """The address guard's exceptions: whoever checks links needs them."""
     guard = parser.add_argument_group("private networks")
     guard.add_argument(
         "--allow-private-addresses",
@@ -94,6 +100,10 @@ def add_guard_and_notify(parser: argparse.ArgumentParser) -> None:
         help="let the service connect to these non-public networks, e.g. 10.0.0.0/8 (no value: all);"
         " by default it connects to public addresses only",
     )
+
+
+def add_notify(parser: argparse.ArgumentParser) -> None:
+    """Where digests of a run go: ``serve`` sends them, as it finishes runs."""
     notify = parser.add_argument_group("notifications of newly dead links")
     notify.add_argument("--webhook-url", metavar="URL", help="POST each run's digest here (JSON, signed)")
     notify.add_argument(

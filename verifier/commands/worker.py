@@ -7,12 +7,10 @@ import argparse
 from verifier.commands.check import add_setting_arguments
 from verifier.commands.serve import (
     add_data_dir,
-    add_guard_and_notify,
+    add_guard,
     add_lease,
     add_queue,
     add_queue_workers,
-    add_source_root,
-    notify_from,
     settings_from,
 )
 
@@ -24,8 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_queue_workers(parser)
     add_lease(parser)
     add_queue(parser)
-    add_source_root(parser)
-    add_guard_and_notify(parser)
+    add_guard(parser)
     add_setting_arguments(parser)
 
 
@@ -36,9 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     # A worker never shards its checks over processes: more workers are the way to scale.
     settings = dataclasses.replace(settings_from(args), workers=1)
-    source_root = args.source_root.resolve() if args.source_root else None
-    context = open_context(
-        args.data_dir, settings, source_root, notify=notify_from(args), lease_seconds=args.lease_seconds
-    )
+    # A worker reads no sources and sends no digests: it checks host batches for `serve`.
+    context = open_context(args.data_dir, settings, None, lease_seconds=args.lease_seconds)
     work(context, workers=args.queue_workers)
     return 0

@@ -47,7 +47,7 @@ def test_a_worker_takes_host_batches_from_redis(tmp_path: Path, site: Site) -> N
     worker = subprocess.Popen(
         [
             sys.executable, "-m", "verifier", "worker", "--data-dir", str(tmp_path / "data"),
-            "--queue", queue_url, "--source-root", str(tmp_path / "sources"), "--no-archive",
+            "--queue", queue_url, "--no-archive",
             "--network-canaries", "localhost", "--no-soft404-probe",
             "--allow-private-addresses", "127.0.0.0/8",
         ],
