@@ -54,7 +54,9 @@ async def quiet() -> AsyncIterator[str]:
 
     ``/silent/…`` reads the request and never sends a byte; ``/once/…`` is silent the first time
     its path is asked, then answers; ``/trickle/…`` sends its status line a byte every 0.2 s,
-    for ever; ``/late/…`` answers after 0.5 s; anything else answers at once.
+    for ever; ``/slowbody/…`` refuses HEAD, and to GET sends its headers at once and then its
+    body a byte every 0.2 s;
+    ``/late/…`` answers after 0.5 s; anything else answers at once.
     """
     asked: set[str] = set()
 
@@ -74,6 +76,17 @@ async def quiet() -> AsyncIterator[str]:
                         await writer.drain()
                         await asyncio.sleep(0.2)
                     await reader.read()
+                    return
+                if path.startswith("/slowbody/") and method == "HEAD":
+                    writer.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                    await writer.drain()
+                    continue
+                if path.startswith("/slowbody/"):
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 999\r\n\r\n")
+                    for byte in _PAGE:
+                        writer.write(bytes([byte]))
+                        await writer.drain()
+                        await asyncio.sleep(0.2)
                     return
                 if path.startswith("/late/"):
                     await asyncio.sleep(0.5)
@@ -127,13 +140,28 @@ async def test_a_silent_host_costs_one_timeout_not_one_per_url(quiet: str) -> No
     assert took < 3.0
 
 
-async def test_a_trickling_host_is_asked_for_every_url(quiet: str) -> None:
-    urls = [f"{quiet}/trickle/{n}" for n in range(4)]
+async def test_a_host_trickling_its_headers_costs_one_deadline_not_one_per_url(quiet: str) -> None:
+    urls = [f"{quiet}/trickle/{n}" for n in range(6)]
+    settings = fast_settings(timeout=1.0, url_budget=2.0, soft404_probe=False)
+    async with LiveChecker(settings) as checker:
+        begun = time.monotonic()
+        verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
+        took = time.monotonic() - begun
+        assert checker.requests_made <= 3
+    assert {v.failure for v in verdicts} == {FailureKind.TIMEOUT}
+    assert {v.outcome for v in verdicts} == {Outcome.UNKNOWN}
+    assert "had not sent its headers within" in verdicts[0].reason
+    assert sum("not asked again" in v.reason for v in verdicts) >= 4
+    # One deadline per URL would be 6 URLs x 2 s of budget, two at a time: 6 s.
+    assert took < 3.0
+
+
+async def test_a_host_trickling_its_body_is_asked_for_every_url(quiet: str) -> None:
+    urls = [f"{quiet}/slowbody/{n}" for n in range(4)]
     settings = fast_settings(timeout=0.8, url_budget=1.0, soft404_probe=False)
     async with LiveChecker(settings) as checker:
         verdicts = await asyncio.gather(*(checker.check(url) for url in urls))
         assert checker.requests_made >= len(urls)
-    assert {v.failure for v in verdicts} == {FailureKind.TIMEOUT}
     assert not any("not asked again" in v.reason for v in verdicts)
     assert not any("sent nothing back" in v.reason for v in verdicts)
 

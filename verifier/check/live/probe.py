@@ -597,10 +597,12 @@ class LiveChecker:
             self._requests += 1
             self._title_requests += for_title
             sent = time.monotonic()
+            headers_in = False
             try:
                 request = self._build_request(client, method, parsed, key, jar)
                 async with asyncio.timeout(limit):
                     response = await self._send(client, request)
+                    headers_in = True
                     try:
                         headers = _kept_headers(response)
                         if "set-cookie" in headers:
@@ -612,6 +614,13 @@ class LiveChecker:
                 if request.extensions.get(HEARD) is False:
                     # Sent, and not one byte back: silence, not a slow answer.
                     detail = f"the server accepted the request and sent nothing back within {limit:.3g} s"
+                    if not deadline.probe and (whole or limit >= settings.timeout):
+                        unreachable.silent(url, detail, deadline.owner, since=sent)
+                    return Failure(FailureKind.TIMEOUT, detail)
+                if not headers_in:
+                    # Its status line and headers, a few hundred bytes any server sends at once,
+                    # still incomplete after a whole deadline: it trickles, and will for every URL.
+                    detail = f"the server began to answer and had not sent its headers within {limit:.3g} s"
                     if not deadline.probe and (whole or limit >= settings.timeout):
                         unreachable.silent(url, detail, deadline.owner, since=sent)
                     return Failure(FailureKind.TIMEOUT, detail)

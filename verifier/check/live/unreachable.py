@@ -1,13 +1,15 @@
 """Hosts found out during a run: refusing connections, not accepting them in time, not
-resolving, or accepting a request and then saying nothing at all.
+resolving, or accepting a request and then saying nothing at all, or too little to finish even
+the headers of an answer.
 
 Asking such a host again for each of its URLs buys nothing but waits (a connect timeout each,
 a DNS lookup that fails the same way, a whole request deadline of silence), so the first URL
 that finds out pays for it and the others get the same failure at once, saying so. Refusals,
 connect timeouts and silence are remembered per ``scheme://host:port`` (another port or scheme
 of the host may well answer); a name that does not resolve, per host name. Silence is a
-timeout with not one byte of a response: a server that trickles its answer, however slowly,
-is not silent, and one that answered any request of the place while this one waited is not
+timeout with not one byte of a response, or with a response whose status line and headers
+were still incomplete at the deadline (a server trickling its answer a byte a second); a slow
+body is not silence, and a place that answered any request while this one waited is not
 silent either. The URL that found out keeps asking on its own tries, so its retry is real; any
 answer from the place forgets it.
 """
@@ -84,7 +86,8 @@ class Unreachable:
             self.forget(url)
 
     def silent(self, url: str, detail: str, owner: str, *, since: float) -> None:
-        """A request to ``url`` sent at ``since`` met no byte of a response within its deadline.
+        """A request to ``url`` sent at ``since`` met no byte of a response, or no complete headers,
+        within its deadline.
 
         Remembered as a timeout of the origin, unless the origin answered another request meanwhile.
         """
