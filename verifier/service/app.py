@@ -25,7 +25,7 @@ from verifier.report.overrides import Override, make_override, overrides_toml
 from verifier.service.db import Conflict, Run, Source
 from verifier.service.desk import Desk, Flag, overrides_only
 from verifier.service.queue import Queue, parse_schedule
-from verifier.service.runs import ServiceContext, read_history, upload_folder
+from verifier.service.runs import ServiceContext, next_check, read_history, upload_folder
 from verifier.service.sources import SourceError, validate_spec
 from verifier.service.tokens import Role, create_token, digest
 
@@ -194,6 +194,8 @@ class UrlHistory(BaseModel):
     first_seen: str | None
     last_live: str | None
     consecutive_failures: int | None
+    #: When the service next checks the URL (its newest check plus its outcome's TTL).
+    next_check: str | None = None
     checks: list[UrlCheck]
 
 
@@ -652,6 +654,7 @@ def create_app(context: ServiceContext, queue: Queue) -> FastAPI:
             first_seen=_time(history.first_seen.timestamp()) if history else None,
             last_live=_time(history.last_live.timestamp()) if history and history.last_live else None,
             consecutive_failures=history.consecutive_failures if history else None,
+            next_check=_time(due.timestamp()) if (due := next_check(context, url)) else None,
             checks=[UrlCheck(**check) for check in checks],
         )
 

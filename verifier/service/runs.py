@@ -409,6 +409,17 @@ def _finish(
     )
 
 
+def next_check(context: ServiceContext, url: str) -> dt.datetime | None:
+    """When ``url`` is next due: its newest real check plus its outcome's TTL (None: never
+    checked). A run checks it again only from then on, unless forced."""
+    now = dt.datetime.now(dt.UTC)
+    newest = check_store(context).fresh_results([url], dict.fromkeys(Outcome, _REPORT_TTL), now).get(url)
+    if newest is None:
+        return None
+    ttl = context.settings.ttl.get(newest.result.outcome, 0.0)
+    return newest.result.checked_at + dt.timedelta(seconds=ttl)
+
+
 def read_history(context: ServiceContext, url: str) -> HistoryRow | None:
     """What the check store remembers of ``url`` across runs (first seen, last live, failures)."""
     return check_store(context).histories([url]).get(url)

@@ -190,6 +190,7 @@ def test_an_editor_decides_and_the_next_run_honours_it(service: Service, site: S
     assert "Decided by editors" in again.text and "fine for readers" in again.text
     history = client.get("/urls", params={"url": gone})
     assert "Failures in a row" in history.text and "fine for readers" in history.text
+    assert "Next check" in history.text
     assert "flag.move" in client.get("/audit").text
 
 

@@ -136,6 +136,8 @@ def test_domain_overrides_and_the_url_history(service: Service, site: Site) -> N
     assert report["links"][0]["outcome"] == "restricted"  # type: ignore[index]
     history = service.client.get("/api/v1/urls", params={"url": gone}, headers=editor).json()
     assert history["checks"][0]["outcome"] == "dead" and history["first_seen"]
+    # Due again once the dead outcome's TTL has passed since the check.
+    assert history["next_check"] > history["checks"][0]["checked_at"]
     assert service.client.delete(f"/api/v1/overrides/{made.json()['id']}", headers=editor).status_code == 204
     bad = service.client.post(
         "/api/v1/overrides", json={"url": gone, "domain": "x.org", "outcome": "live"}, headers=editor

@@ -32,7 +32,7 @@ from verifier.service.dashboard.sessions import COOKIE, LOGIN_COOKIE, MAX_SECOND
 from verifier.service.db import ACTIVE, Conflict
 from verifier.service.desk import STATES, Desk, Flag, overrides_only
 from verifier.service.queue import Queue, parse_schedule
-from verifier.service.runs import ServiceContext, read_history
+from verifier.service.runs import ServiceContext, next_check, read_history
 from verifier.service.sources import SourceError, validate_spec
 from verifier.service.tokens import Role, create_token
 
@@ -220,6 +220,12 @@ class Dashboard:
             return read_history(self.context, url)
         except (sqlite3.Error, VerifierError):
             return None  # no run has made the check store's tables yet
+
+    def next_check(self, url: str) -> dt.datetime | None:
+        try:
+            return next_check(self.context, url)
+        except (sqlite3.Error, VerifierError):
+            return None
 
 
 def dashboard_router(context: ServiceContext, queue: Queue) -> APIRouter:
@@ -667,6 +673,7 @@ def dashboard_router(context: ServiceContext, queue: Queue) -> APIRouter:
             url=url,
             checks=checks,
             history=history,
+            next_due=board.next_check(url) if url else None,
             override=override,
             flags=queries.flags_for_url(db, url) if url else [],
             names=queries.source_names(db),
