@@ -10,6 +10,7 @@ say what is still due; nothing stored is checked twice.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import datetime as dt
 import logging
@@ -272,6 +273,8 @@ async def execute_run(context: ServiceContext, run_id: int, send: SendBatch, que
     except Exception as error:
         _log.exception("run %s failed", run_id)
         db.finish_run(run_id, "failed", error=f"{type(error).__name__}: {error}")
+        with contextlib.suppress(Exception):  # the store may be what failed
+            check_store(context).drop_work(job)
 
 
 class _Cancelled(Exception):
