@@ -80,11 +80,13 @@ class _Budget:
 
     ``owner`` is the URL being checked: what this check itself found out about a host does
     not stop its own retry. ``remembered`` is set when a request got a failure found out by
-    another check: asking again would only meet it again. ``probe`` marks the soft-404 probe's
+    another check: asking again would only meet it again; ``trickled`` when the server was
+    still sending its headers at the deadline, which a retry would only wait out again (a
+    silent server is asked again: it may have dropped one request). ``probe`` marks the soft-404 probe's
     made-up address, whose silence says nothing about the host's real pages.
     """
 
-    __slots__ = ("_seconds", "_started", "owner", "probe", "remembered")
+    __slots__ = ("_seconds", "_started", "owner", "probe", "remembered", "trickled")
 
     def __init__(self, seconds: float, owner: str, *, probe: bool = False) -> None:
         self._seconds = seconds
@@ -92,6 +94,8 @@ class _Budget:
         self.owner = owner
         self.probe = probe
         self.remembered = False
+        #: The server trickled its headers past a whole deadline: asking again only waits again.
+        self.trickled = False
 
     @property
     def started(self) -> bool:
@@ -303,7 +307,7 @@ class LiveChecker:
         if facts.network_down:
             return False  # no use asking again while we are offline
         if facts.failure is not None:
-            if state.budget.remembered:
+            if state.budget.remembered or state.budget.trickled:
                 return False
             return self._retry.retries_failure(facts.failure, state.failed_tries)
         status = facts.status
@@ -621,6 +625,7 @@ class LiveChecker:
                     # Its status line and headers, a few hundred bytes any server sends at once,
                     # still incomplete after a whole deadline: it trickles, and will for every URL.
                     detail = f"the server began to answer and had not sent its headers within {limit:.3g} s"
+                    deadline.trickled = True
                     if not deadline.probe and (whole or limit >= settings.timeout):
                         unreachable.silent(url, detail, deadline.owner, since=sent)
                     return Failure(FailureKind.TIMEOUT, detail)
