@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
 from tests.unit.extract.input import samples
-from verifier.extract.sniff import SNIFF_CHARS, format_evidence, sniff_format
+from verifier.extract.sniff import _SIGNALS, SNIFF_CHARS, format_evidence, sniff_format
 from verifier.model import Format
 
 
@@ -99,3 +101,35 @@ def test_pdf_text_with_dashed_footnote_rules_stays_text() -> None:
 )
 def test_wiki_page_switches_alone_make_wikitext(text: str) -> None:
     assert sniff_format(text) is Format.WIKITEXT
+
+
+def _counted_as_written(text: str) -> dict[Format, float]:
+    """The evidence with each signal in its plain form: "^" at line starts, "(?<!\\[)\\[", "!?\\["."""
+    head = text[:SNIFF_CHARS]
+    evidence: dict[Format, float] = {}
+    for fmt, signals in _SIGNALS.items():
+        total = 0.0
+        for signal in signals:
+            pattern = signal.pattern.pattern
+            if signal.at_line_start:
+                pattern = "^" + pattern.removeprefix("\n")
+            pattern = pattern.replace("\\[(?<!\\[\\[)", "(?<!\\[)\\[")
+            if fmt is Format.MARKDOWN and pattern.startswith("\\[[^\\[\\]\\n]*\\]\\("):
+                pattern = "!?" + pattern
+            count = sum(1 for _ in re.compile(pattern, signal.pattern.flags).finditer(head))
+            total += min(count, signal.cap) * signal.weight
+        evidence[fmt] = total
+    return evidence
+
+
+def test_signals_searched_by_their_first_character_count_what_their_plain_forms_count() -> None:
+    rng = random.Random(3)
+    pieces = [
+        "\n", "\r\n", "=", "==", " ", "\t", "#", "#REDIRECT", "[[", "]]", "[", "]", "(", ")", "!", "{|",
+        "```", "~~~", "---", "===", "* ", "1. ", "http://a.test/c", "//x.test", "<", ">", "'''", "x", "[^1]",
+        ":", "{{", "}}", "é",
+    ]  # fmt: skip
+    texts = [samples.WIKITEXT, samples.MARKDOWN_README, samples.MARKDOWN_REFERENCE_STYLE, samples.PDF_TEXT]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
+    for text in texts:
+        assert format_evidence(text) == _counted_as_written(text), text
