@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -36,7 +37,8 @@ class LineIndex:
     """Turns character offsets into 1-based (line, column) pairs in O(log n)."""
 
     def __init__(self, text: str) -> None:
-        starts = [0]
+        # Machine integers, not a list of int objects: a quarter of the memory on long documents.
+        starts = array("q", [0])
         find = text.find
         position = find("\n")
         while position != -1:

@@ -35,9 +35,11 @@ def build_reference(
     """
     reading = read_url(_TAB_OR_NEWLINE.sub("", url_text), base)
     line, column = index.position(start)
+    url = reading.url
     return Reference(
-        url=reading.url,
-        raw=raw,
+        url=url,
+        # Most URLs are written as they are read: one string then serves as both.
+        raw=url if raw == url else raw,
         kind=reading.kind,
         line=line,
         column=column,

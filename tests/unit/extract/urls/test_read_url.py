@@ -81,3 +81,10 @@ def test_hosts_that_can_be_on_purpose_are_not_flagged() -> None:
         "https://user@example.org:8443/p?q=1",
     ):
         assert read_url(written).issues == (), written
+
+
+def test_a_url_read_as_written_is_held_once_for_both_url_and_raw() -> None:
+    text = '<a href="https://example.org/a">a</a> <a href="HTTPS://Example.org/b">b</a>'
+    same, normalised = extract_html(Source(text=text, path="page.html")).references
+    assert same.raw is same.url
+    assert (normalised.raw, normalised.url) == ("HTTPS://Example.org/b", "https://example.org/b")
