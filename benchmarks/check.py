@@ -17,7 +17,7 @@ only asks the archive with ``--suggest``). verifier asks HEAD first and GET only
 and probes each host once for soft-404 pages; lychee sends GET. Both command lines are
 printed with the figures, so the flags each tool got are on record beside its numbers.
 
-Usage: ``python benchmarks/check.py [--urls 5000] [--hosts 100] [--json results.json]``.
+Usage: ``python benchmarks/check.py [--urls 5000] [--hosts 100] [--postgres URL] [--json results.json]``.
 """
 
 from __future__ import annotations
@@ -117,8 +117,14 @@ def start_server(hosts: int, latency: float) -> tuple[subprocess.Popen[str], int
 
 
 def verifier_command(
-    docs: Path, work: Path, concurrency: int, host_concurrency: int, workers: int | None = None
+    docs: Path,
+    work: Path,
+    concurrency: int,
+    host_concurrency: int,
+    workers: int | None = None,
+    store: str | None = None,
 ) -> list[str]:
+    where = ["--store", store] if store else ["--cache-path", str(work / "cache.sqlite")]
     return [
         sys.executable,
         "-m",
@@ -127,8 +133,7 @@ def verifier_command(
         str(docs),
         "--output-dir",
         str(work / "reports"),
-        "--cache-path",
-        str(work / "cache.sqlite"),
+        *where,
         "--no-archive",
         "--no-progress",
         "--max-concurrency",
@@ -141,6 +146,25 @@ def verifier_command(
         "localhost",
         *(["--workers", str(workers)] if workers is not None else []),
     ]
+
+
+def fresh_database(admin: str) -> str:
+    """A new, empty database on ``admin``'s server: the URL of it."""
+    import uuid
+
+    import psycopg
+
+    name = f"verifier_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_database(admin: str, url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def lychee_command(docs: Path, work: Path, concurrency: int, host_concurrency: int) -> list[str]:
@@ -199,6 +223,12 @@ def main() -> int:
     parser.add_argument(
         "--repeat", type=int, default=5, help="rounds of all four runs; each figure is the median"
     )
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="keep verifier's store in PostgreSQL: a database made on this server (e.g."
+        " postgresql://postgres@127.0.0.1:5432/postgres) for each round, dropped after it",
+    )
     options = parser.parse_args()
 
     compile_package()
@@ -212,9 +242,6 @@ def main() -> int:
         theirs.mkdir()
         env_note = {"CI": "true"}
         os.environ.update(env_note)
-        ours_cmd = verifier_command(
-            docs, ours, options.concurrency, options.host_concurrency, options.workers
-        )
         theirs_cmd = lychee_command(docs, theirs, options.concurrency, options.host_concurrency)
         rounds: list[list[Measure]] = []
         for _ in range(max(1, options.repeat)):
@@ -222,6 +249,10 @@ def main() -> int:
             for folder in (ours, theirs):
                 shutil.rmtree(folder, ignore_errors=True)
                 folder.mkdir()
+            store = fresh_database(options.postgres) if options.postgres else None
+            ours_cmd = verifier_command(
+                docs, ours, options.concurrency, options.host_concurrency, options.workers, store
+            )
             runs = [measure("verifier cold", ours_cmd, ours, work / "verifier-cold.log")]
             cold_outcomes = verifier_outcomes(ours)
             cold_requests = verifier_requests(ours)
@@ -232,6 +263,8 @@ def main() -> int:
             runs.append(measure("lychee warm", theirs_cmd, theirs, work / "lychee-warm.log"))
             lychee_warm = lychee_outcomes(theirs)
             rounds.append(runs)
+            if store is not None and options.postgres:
+                drop_database(options.postgres, store)
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)
@@ -240,6 +273,9 @@ def main() -> int:
     print(
         f"corpus: {links} unique URLs over {options.hosts} hosts, {options.latency * 1000:.0f} ms per answer"
         f" ({dict(kinds)}); concurrency {options.concurrency}, {options.host_concurrency} per host"
+    )
+    ours_cmd = verifier_command(
+        docs, ours, options.concurrency, options.host_concurrency, options.workers, options.postgres
     )
     for name, command in (("verifier", ours_cmd), ("lychee", theirs_cmd)):
         flags = [part for part in command[1:] if part.startswith("-") or not part.startswith(str(work))]
