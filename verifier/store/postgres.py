@@ -246,8 +246,9 @@ class PostgresStore(BatchedStore):
         self._flushed_at = time.monotonic()
         self.extractions = PostgresExtractionCache(self)
         try:
-            # A connection the server dropped while it sat in the pool is found out and replaced
-            # before use rather than failing the next statement.
+            # A connection the server dropped while it sat in the pool fails its next statement
+            # and is discarded; the operation is tried again on a fresh one (see _retried). No
+            # check before each use: that would be a round trip more for every operation.
             self._pool = ConnectionPool(
                 url,
                 min_size=1,
@@ -256,7 +257,6 @@ class PostgresStore(BatchedStore):
                 # A wait for a connection is one try: the retry budget decides how long in all.
                 timeout=min(timeout, retry_seconds),
                 kwargs={"autocommit": True},
-                check=ConnectionPool.check_connection,
             )
             self._pool.wait(timeout=timeout)
             self._migrate()
@@ -582,6 +582,13 @@ class PostgresStore(BatchedStore):
             )
 
     @_retried
+    def extraction_row(self, path: str) -> tuple[str, str] | None:
+        """The cached extraction of ``path``: its key and payload (see :class:`PostgresExtractionCache`)."""
+        with self._connection() as db:
+            row = db.execute("SELECT key, payload FROM extractions WHERE path = %s", (path,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    @_retried
     def archive_quiet_until(self, egress: str) -> float:
         with self._connection() as db:
             row = db.execute("SELECT until FROM archive_quiet WHERE egress = %s", (egress,)).fetchone()
@@ -593,8 +600,7 @@ class PostgresExtractionCache:
         self._store = store
 
     def get(self, path: str, key: str) -> tuple[Document | None, list[InputProblem]] | None:
-        with self._store._connection() as db:
-            row = db.execute("SELECT key, payload FROM extractions WHERE path = %s", (path,)).fetchone()
+        row = self._store.extraction_row(path)
         if row is None or row[0] != key:
             return None
         try:
