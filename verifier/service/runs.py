@@ -73,6 +73,12 @@ _process_limits: dict[str, Limiter] = {}
 _process_lock = threading.Lock()
 
 
+#: Connections a process's threads share to a server store: its many batch threads each wait
+#: on the database now and then; a few more than the default, and still a few dozen for a
+#: handful of workers against the server's usual limit of 100.
+PROCESS_CONNECTIONS = 8
+
+
 def _server_backed(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://", "redis://", "rediss://", "unix://"))
 
@@ -87,7 +93,7 @@ def check_store(context: ServiceContext) -> CheckStore:
         with _process_lock:
             store = _process_stores.get(url)
             if store is None:
-                store = _process_stores[url] = open_store(url)
+                store = _process_stores[url] = open_store(url, connections=PROCESS_CONNECTIONS)
             return store
     opened: dict[str, CheckStore] = getattr(_stores, "opened", None) or {}
     _stores.opened = opened

@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 Store = SQLiteStore
 
 
-def open_store(url: str) -> SQLiteStore | PostgresStore:
-    """The store a ``--store`` URL names: ``postgresql://…``, or ``sqlite:///path`` / a path."""
+def open_store(url: str, *, connections: int = 4) -> SQLiteStore | PostgresStore:
+    """The store a ``--store`` URL names: ``postgresql://…``, or ``sqlite:///path`` / a path.
+
+    ``connections`` bounds a server store's pool (a process whose threads share it wants more).
+    """
     if url.startswith(("postgresql://", "postgres://")):
         from verifier.store.postgres import PostgresStore
 
-        return PostgresStore(url)
+        return PostgresStore(url, pool_size=connections)
     from pathlib import Path
 
     path = url.removeprefix("sqlite://") if url.startswith("sqlite://") else url

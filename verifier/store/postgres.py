@@ -135,6 +135,11 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         """,
     ),
+    # finish_run removes every earlier row of the URLs a run checked, reused rows included,
+    # which the partial results_by_url cannot find: without this each run walked every earlier
+    # run's rows, a cost that grew with the table (a service run of host batches finishes a run
+    # per host).
+    (4, "CREATE INDEX results_by_url_run ON results (url, run);"),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 #: Any fixed number: the lock that serialises migrations across processes.
