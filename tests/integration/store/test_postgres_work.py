@@ -201,6 +201,10 @@ def test_a_store_at_schema_2_is_upgraded_keeping_its_data(database: str) -> None
         assert store.runs() == [(1, "complete")]
         assert store.add_work("job", [item("http://a.test/")]) == 1
         assert store.take_host("a.test", "w", until=10.0, now=0.0)
-    assert SCHEMA_VERSION == 3
+    assert SCHEMA_VERSION == 4
+    with psycopg.connect(database) as db:
+        # Step 4: finishing a run finds a URL's earlier rows by index.
+        assert db.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'results_by_url_run'").fetchone()
+        assert db.execute("SELECT version FROM verifier_schema").fetchall() == [(4,)]
     with psycopg.connect(database) as db:
         assert db.execute("SELECT version FROM verifier_schema").fetchall() == [(3,)]
