@@ -1,8 +1,8 @@
 """References in HTML documents: links, images, embeds, quotations, footnotes and citations.
 
-Parsed into the tree beautifulsoup4 on Python's html.parser builds (html_tree), which records
-where each start tag begins; the attribute value's exact offset is then read from the source
-(html_attributes).
+Parsed into the tree beautifulsoup4 on Python's html.parser builds (html_build, html_tree),
+which records where each start tag begins; the attribute value's exact offset is then read
+from the source (html_tags, html_attributes).
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from bs4.exceptions import ParserRejectedMarkup
 
 from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import parse_date
-from verifier.extract.html_attributes import AttributeSpan, attribute_spans, refresh_url, srcset_urls
+from verifier.extract.html_attributes import AttributeSpan, refresh_url, srcset_urls
+from verifier.extract.html_build import parse_html
 from verifier.extract.html_citations import citation_element, parse_cite, parse_note_text
 from verifier.extract.html_footnotes import (
     HtmlFootnotes,
@@ -28,7 +29,8 @@ from verifier.extract.html_footnotes import (
     this_page,
 )
 from verifier.extract.html_reference import build_reference
-from verifier.extract.html_tree import Element, parse_html
+from verifier.extract.html_tags import AttributeValue
+from verifier.extract.html_tree import NONE, HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import (
     Citation,
@@ -97,95 +99,96 @@ def extract_html(source: Source) -> Extraction:
 
 
 def _extract_html(source: Source) -> Extraction:
-    text = source.text
-    index = LineIndex(text)
     try:
-        tree = parse_html(text)
+        tree = parse_html(source.text)
     except ParserRejectedMarkup as error:
         reason = str(error).strip().splitlines()[-1].strip()
         problem = InputProblem(source.path, None, f"the HTML parser rejected the document: {reason}")
         return Extraction(problems=[problem])
-    tags = tree.elements
-    elements_by_id: dict[str, Element] = {}
-    for tag in tags:
-        element_id = tag.attrs.get("id")
-        if isinstance(element_id, str):
-            elements_by_id.setdefault(element_id, tag)
-    base = _base_href(tags)
-    page = this_page(tags, frozenset(elements_by_id), base)
-    footnotes = find_footnotes(tags, elements_by_id, page)
-    anchors = set(elements_by_id) | {
-        str(tag.attrs["name"]) for tag in tags if tag.name == "a" and "name" in tag.attrs
-    }
-    collector = _Collector(text, index, footnotes, source.fs_path, base=base, anchors=anchors, page=page)
-    for tag in tags:
-        if tag.name in LINK_ATTRIBUTES or "-" in tag.name:
-            collector.visit(tag)
+    base = _base_href(tree)
+    page = this_page(tree, base)
+    footnotes = find_footnotes(tree, page)
+    collector = _Collector(tree, tree.index, footnotes, source.fs_path, base=base, page=page)
+    for element, name in enumerate(tree.names):
+        if name in LINK_ATTRIBUTES or "-" in name:
+            collector.visit(element)
     return Extraction(
         references=collector.references,
         footnote_issues=list(footnotes.issues),
-        date=_document_date(tags),
+        date=_document_date(tree),
     )
 
 
 class _Collector:
-    """Turns link-bearing tags into references, in document order."""
+    """Turns link-bearing elements into references, in document order."""
 
     def __init__(
         self,
-        text: str,
+        tree: HtmlTree,
         index: LineIndex,
         footnotes: HtmlFootnotes,
         fs_path: Path | None,
         *,
         base: str | None,
-        anchors: set[str],
         page: ThisPage,
     ) -> None:
-        self.text = text
+        self.tree = tree
+        self.text = tree.text
         self.index = index
         self.footnotes = footnotes
         self.fs_path = fs_path
         self.base = base
-        self.anchors = anchors  # ids and <a name>s an in-page link may point at
         self.page = page
         self.references: list[Reference] = []
         self._citations: dict[int, Citation] = {}
+        self._last_cite: tuple[int, int | None] = (NONE, None)  # a parent and the citation it is in
+        self._named: set[str] | None = None
 
-    def visit(self, tag: Element) -> None:
-        if tag.name == "a":
-            marker = _dead_link_marker(tag)
+    def anchors(self, name: str) -> bool:
+        """Whether an in-page link to ``name`` finds an id or an ``<a name>`` on this page."""
+        if name in self.tree.ids:
+            return True
+        if self._named is None:
+            # Read only once some link misses every id: most pages never need it.
+            tree = self.tree
+            names = (tree.attributes(element).get("name") for element in tree.named("a"))
+            self._named = {str(name) for name in names if name is not None}
+        return name in self._named
+
+    def visit(self, tag: int) -> None:
+        tree = self.tree
+        name = tree.name(tag)
+        if name == "a":
+            marker = _dead_link_marker(tree, tag)
             if marker is not None:
                 self._mark_dead(tag, marker)
-        if tag.name == "link" and _ORIGIN_HINTS & {rel.lower() for rel in _values(tag.get("rel"))}:
+        attrs, spans = tree.attributes_and_spans(tag, link_attributes(name))
+        if name == "link" and _ORIGIN_HINTS & {rel.lower() for rel in _values(attrs.get("rel"))}:
             return
-        if tag.name == "meta" and str(tag.get("http-equiv", "")).strip().lower() != "refresh":
+        if name == "meta" and str(attrs.get("http-equiv", "")).strip().lower() != "refresh":
             return
-        spans: dict[str, AttributeSpan] | None = None
-        for attribute in link_attributes(tag.name):
-            value = tag.get(attribute)
+        for attribute in link_attributes(name):
+            value = attrs.get(attribute)
             if not isinstance(value, str) or not value.strip():
                 continue
-            if spans is None:
-                spans = self._spans(tag)
             span = spans.get(attribute)
             if span is None:
                 continue
             if attribute == "srcset":
                 for part in srcset_urls(span):
-                    self._consider(tag, html.unescape(part.raw), part)
-            elif tag.name == "meta":
+                    self._consider(tag, attrs, html.unescape(part.raw), part)
+            elif name == "meta":
                 target = refresh_url(span)
                 if target is not None:
-                    self._consider(tag, html.unescape(target.raw), target)
-            elif tag.name == "object" and attribute == "data":
-                self._consider(tag, value, span, base=self._codebase(tag))
+                    self._consider(tag, attrs, html.unescape(target.raw), target)
+            elif name == "object" and attribute == "data":
+                self._consider(tag, attrs, value, span, base=self._codebase(attrs))
             else:
-                self._consider(tag, value, span)
+                self._consider(tag, attrs, value, span)
 
-    def _codebase(self, tag: Element) -> str | None:
+    def _codebase(self, attrs: dict[str, AttributeValue]) -> str | None:
         """What an ``<object>``'s relative ``data`` resolves against: its ``codebase``, itself resolved."""
-        codebase = tag.get("codebase")
+        codebase = attrs.get("codebase")
         if not isinstance(codebase, str) or not codebase.strip():
             return self.base
         try:
@@ -193,30 +196,39 @@ class _Collector:
         except MalformedURL:
             return self.base
 
-    def _consider(self, tag: Element, value: str, span: AttributeSpan, *, base: str | None = None) -> None:
+    def _consider(
+        self,
+        tag: int,
+        attrs: dict[str, AttributeValue],
+        value: str,
+        span: AttributeSpan,
+        *,
+        base: str | None = None,
+    ) -> None:
         stripped = value.strip()
         if not stripped or stripped.lower().startswith(_INLINE_SCHEMES):
             return
+        is_anchor = self.tree.name(tag) == "a"
         if stripped.startswith("#"):
-            self._fragment(tag, stripped, span)
-        elif tag.name == "a" and "#" in stripped and (in_page := self._in_page(tag, stripped)) is not None:
-            self._fragment(tag, "#" + in_page, span)
+            self._fragment(tag, attrs, stripped, span)
+        elif is_anchor and "#" in stripped and (in_page := self._in_page(tag, stripped)) is not None:
+            self._fragment(tag, attrs, "#" + in_page, span)
         else:
-            self._add(tag, value, span, base=base or self.base)
+            self._add(tag, attrs, value, span, base=base or self.base)
 
-    def _in_page(self, anchor: Element, href: str) -> str | None:
+    def _in_page(self, anchor: int, href: str) -> str | None:
         """The id an absolute ``href`` leads to on this very page, or None if it leads elsewhere."""
         fragment = self.page.fragment(href)
         if fragment is None:
             # A note's backlink leads to its marker on this page, whatever address it is written with.
             written = href.partition("#")[2]
-            if written.startswith("cite_ref-") and is_backlink(anchor):
+            if written.startswith("cite_ref-") and is_backlink(self.tree, anchor):
                 return written
         return fragment
 
-    def _mark_dead(self, tag: Element, marker: Element) -> None:
+    def _mark_dead(self, tag: int, marker: int) -> None:
         """A rendered {{dead link}} marks the last external link before it in the same note."""
-        note = self.footnotes.note_for(tag)
+        note = self.footnotes.note_for(self.tree, tag)
         label = note[1] if note else None
         for position in range(len(self.references) - 1, -1, -1):
             reference = self.references[position]
@@ -226,7 +238,7 @@ class _Collector:
                 continue
             if any(issue.kind is ReferenceIssueKind.DEAD_LINK_TAG for issue in reference.issues):
                 return
-            detail = _dead_link_detail(marker)
+            detail = _dead_link_detail(self.tree, marker)
             issue = ReferenceIssue(
                 ReferenceIssueKind.DEAD_LINK_TAG,
                 "marked as a dead link in the document" + (f" ({detail})" if detail else ""),
@@ -237,20 +249,17 @@ class _Collector:
             )
             return
 
-    def _spans(self, tag: Element) -> dict[str, AttributeSpan]:
-        if tag.offset is None:
-            return {}
-        return attribute_spans(self.text, tag.offset)
-
-    def _add(self, tag: Element, value: str, span: AttributeSpan, *, base: str | None) -> None:
-        note = self.footnotes.note_for(tag)
+    def _add(
+        self, tag: int, attrs: dict[str, AttributeValue], value: str, span: AttributeSpan, *, base: str | None
+    ) -> None:
+        note = self.footnotes.note_for(self.tree, tag)
         reference = build_reference(
             value,
             span.raw,
             span.start,
             self.index,
             base=base,
-            text=_link_text(tag),
+            text=_link_text(self.tree, tag, attrs),
             footnote=note[1] if note else None,
             citation=self._citation(tag, note[0] if note else None),
         )
@@ -258,12 +267,13 @@ class _Collector:
             reference = self._check_local_target(reference)
         self.references.append(reference)
 
-    def _fragment(self, tag: Element, value: str, span: AttributeSpan) -> None:
+    def _fragment(self, tag: int, attrs: dict[str, AttributeValue], value: str, span: AttributeSpan) -> None:
         """In-page links are not checked over the network; one to a missing anchor is reported."""
-        if tag.name == "a" and (is_footnote_marker(tag) or is_backlink(tag)):
+        tree = self.tree
+        if tree.name(tag) == "a" and (is_footnote_marker(tree, tag) or is_backlink(tree, tag)):
             return  # footnote links: their integrity is a footnote issue
         name = unquote(value[1:])
-        if value == "#" or name in self.anchors or name.lower() == "top":
+        if value == "#" or self.anchors(name) or name.lower() == "top":
             return
         line, column = self.index.position(span.start)
         issue = ReferenceIssue(
@@ -278,23 +288,31 @@ class _Collector:
                 column=column,
                 start=span.start,
                 end=span.end,
-                text=_link_text(tag),
+                text=_link_text(tree, tag, attrs),
                 issues=(issue,),
             )
         )
 
-    def _citation(self, tag: Element, note: Element | None) -> Citation | None:
-        cite = citation_element(tag)
+    def _citation(self, tag: int, note: int | None) -> Citation | None:
+        # The citation an element is in is the one its parent is in: the links of one
+        # paragraph follow one another and share it.
+        parent = self.tree.parent(tag)
+        if parent != self._last_cite[0]:
+            self._last_cite = parent, citation_element(self.tree, tag)
+        cite = self._last_cite[1]
         container = cite if cite is not None else note
         if container is None:
             return None
-        key = id(container)
-        if key not in self._citations:
-            found = parse_cite(container) if cite is not None else parse_note_text(container)
+        if container not in self._citations:
+            found = (
+                parse_cite(self.tree, container)
+                if cite is not None
+                else parse_note_text(self.tree, container)
+            )
             if found is None:
                 return None
-            self._citations[key] = found
-        return self._citations[key]
+            self._citations[container] = found
+        return self._citations[container]
 
     def _check_local_target(self, reference: Reference) -> Reference:
         """A relative link to a file next to the document must find that file."""
@@ -315,23 +333,25 @@ def _with_issue(reference: Reference, issue: ReferenceIssue) -> Reference:
     return replace(reference, issues=(*reference.issues, issue))
 
 
-def _dead_link_marker(anchor: Element) -> Element | None:
+def _dead_link_marker(tree: HtmlTree, anchor: int) -> int | None:
     """The rendered {{dead link}} (``<sup class="Inline-Template">[dead link]</sup>``) around ``anchor``."""
-    element = anchor.parent
+    element = tree.parent(anchor)
     for _ in range(4):
-        if element is None:
+        if element < 0:
             return None
-        if element.name == "sup" and "Inline-Template" in _values(element.get("class")):
-            return element if "dead link" in element.get_text().lower() else None
-        element = element.parent
+        if tree.name(element) == "sup" and "Inline-Template" in tree.marks_of(element).classes:
+            return element if "dead link" in tree.get_text(element).lower() else None
+        element = tree.parent(element)
     return None
 
 
-def _dead_link_detail(marker: Element) -> str:
+def _dead_link_detail(tree: HtmlTree, marker: int) -> str:
     """What the marker's tooltip says, e.g. "Dead link tagged March 2013"."""
-    for element in marker.descendants:
-        if isinstance(element, Element) and isinstance(element.get("title"), str) and element.name == "span":
-            return " ".join(str(element.get("title")).split())
+    for element in tree.descendants(marker):
+        if tree.name(element) == "span":
+            title = tree.attributes(element).get("title")
+            if isinstance(title, str):
+                return " ".join(title.split())
     return ""
 
 
@@ -343,21 +363,20 @@ def _values(value: object) -> list[str]:
     return []
 
 
-def _link_text(tag: Element) -> str | None:
-    if tag.name in ("img", "area"):
-        alt = tag.get("alt")
+def _link_text(tree: HtmlTree, tag: int, attrs: dict[str, AttributeValue]) -> str | None:
+    name = tree.name(tag)
+    if name in ("img", "area"):
+        alt = attrs.get("alt")
         return " ".join(alt.split()) or None if isinstance(alt, str) else None
-    if tag.name in ("a", "q"):
-        return " ".join(tag.get_text().split()) or None
+    if name in ("a", "q"):
+        return " ".join(tree.get_text(tag).split()) or None
     return None
 
 
-def _base_href(tags: list[Element]) -> str | None:
+def _base_href(tree: HtmlTree) -> str | None:
     """The first ``<base href>``, when it is absolute: a relative one has nothing to resolve against."""
-    base = next((tag for tag in tags if tag.name == "base" and "href" in tag.attrs), None)
-    if base is None:
-        return None
-    href = base.get("href")
+    hrefs = (tree.attributes(element) for element in tree.named("base"))
+    href = next((attrs["href"] for attrs in hrefs if "href" in attrs), None)
     if not isinstance(href, str):
         return None
     href = href.strip()
@@ -372,18 +391,20 @@ def _base_href(tags: list[Element]) -> str | None:
     return href
 
 
-def _document_date(tags: list[Element]) -> dt.date | None:
+def _document_date(tree: HtmlTree) -> dt.date | None:
     """The date the document states for itself: a date meta element, else the first ``<time datetime>``."""
-    for meta in tags:
-        if meta.name == "meta" and "content" in meta.attrs:
-            key = meta.get("name") or meta.get("property") or meta.get("itemprop")
+    for meta in tree.named("meta"):
+        attrs = tree.attributes(meta)
+        if "content" in attrs:
+            key = attrs.get("name") or attrs.get("property") or attrs.get("itemprop")
             if isinstance(key, str) and key.strip().lower() in _DATE_META_NAMES:
-                found = parse_date(str(meta.get("content")))
+                found = parse_date(str(attrs.get("content")))
                 if found is not None:
                     return found
-    for time in tags:
-        if time.name == "time" and "datetime" in time.attrs:
-            found = parse_date(str(time.get("datetime")))
+    for time in tree.named("time"):
+        attrs = tree.attributes(time)
+        if "datetime" in attrs:
+            found = parse_date(str(attrs.get("datetime")))
             if found is not None:
                 return found
     return None

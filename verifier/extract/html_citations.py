@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from verifier.extract.dates import find_access_date, parse_date
-from verifier.extract.html_tree import Element
+from verifier.extract.html_tree import NONE, HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url, parse_wayback
 from verifier.model import Citation
 
@@ -20,25 +20,18 @@ _QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
 _QUOTES = "\"'“”‘’«» "
 
 
-def _classes(tag: Element) -> list[str]:
-    value = tag.get("class")
-    if value is None:
-        return []
-    return value.split() if isinstance(value, str) else list(value)
-
-
-def citation_element(tag: Element) -> Element | None:
-    """The ``<cite class="citation ...">`` that ``tag`` sits in, if any."""
-    element = tag.parent
-    while element is not None:
-        if element.name == "cite" and "citation" in _classes(element):
-            return element
-        element = element.parent
+def citation_element(tree: HtmlTree, element: int) -> int | None:
+    """The ``<cite class="citation ...">`` that ``element`` sits in, if any."""
+    current = tree.parent(element)
+    while current != NONE:
+        if tree.name(current) == "cite" and "citation" in tree.marks_of(current).classes:
+            return current
+        current = tree.parent(current)
     return None
 
 
-def _plain(tag: Element) -> str:
-    return " ".join(tag.get_text().split())
+def _plain(tree: HtmlTree, element: int) -> str:
+    return " ".join(tree.get_text(element).split())
 
 
 def _archive_date(text: str) -> tuple[str, dt.date | None]:
@@ -50,52 +43,58 @@ def _archive_date(text: str) -> tuple[str, dt.date | None]:
     return text[: match.start()] + text[match.end() :], date
 
 
-def _is_outward(link: Element) -> bool:
+def _is_outward(tree: HtmlTree, link: int, href: str) -> bool:
     """Whether ``link`` leads to the source or its archive copy, not to a wiki page (an author, "ISBN")."""
-    return "external" in _classes(link) or _ABSOLUTE.match(str(link.get("href"))) is not None
+    return "external" in tree.marks_of(link).classes or _ABSOLUTE.match(href) is not None
 
 
-def _linked_title(outward: list[Element]) -> str | None:
+def _linked_title(tree: HtmlTree, outward: list[int]) -> str | None:
     """The text of the link to the source, which is the title."""
     for link in outward:
-        shown = _plain(link)
+        shown = _plain(tree, link)
         if shown.lower() in ("archived", "") or shown.lower().startswith("the original"):
             continue
         return shown.strip(_QUOTES) or None
     return None
 
 
-def parse_cite(cite: Element) -> Citation:
+def parse_cite(tree: HtmlTree, cite: int) -> Citation:
     """What a rendered citation says: title, dates, archive copy and whether the original is dead."""
-    links = [
-        a
-        for a in cite.descendants
-        if isinstance(a, Element) and a.name == "a" and isinstance(a.get("href"), str)
-    ]
-    archive_links = [a for a in links if parse_wayback(str(a.get("href")).strip()) is not None]
-    outward = [a for a in links if _is_outward(a)]
-    title = _linked_title(outward)
+    hrefs: dict[int, str] = {}
+    italics: list[str] = []
+    for element in tree.descendants(cite):
+        name = tree.name(element)
+        if name == "a":
+            href = tree.attributes(element).get("href")
+            if isinstance(href, str):
+                hrefs[element] = href
+        elif name == "i":
+            italics.append(_plain(tree, element))
+    links = list(hrefs)
+    archive_links = [a for a in links if parse_wayback(hrefs[a].strip()) is not None]
+    outward = [a for a in links if _is_outward(tree, a, hrefs[a])]
+    title = _linked_title(tree, outward)
     if title is None:
-        quoted = _QUOTED.search(_plain(cite))
+        quoted = _QUOTED.search(_plain(tree, cite))
         if quoted is not None:
             title = quoted.group(1).strip() or None
-    italics = [_plain(i) for i in cite.descendants if isinstance(i, Element) and i.name == "i"]
     italics = [italic.strip(_QUOTES) for italic in italics if italic.strip(_QUOTES)]
     if title is None and italics:
         title = italics[0]
     # The work a web or news citation appeared in is set in italics after the title.
     publisher = next((italic for italic in italics if italic != title), None)
-    text = _plain(cite)
+    text = _plain(tree, cite)
     text_without_archive, archive_date = _archive_date(text)
     archive_url: str | None = None
     url_status: str | None = None
     if archive_links:
+        archive_href = hrefs[archive_links[0]]
         try:
-            archive_url = normalise_url(str(archive_links[0].get("href")))
+            archive_url = normalise_url(archive_href)
         except MalformedURL:
-            archive_url = str(archive_links[0].get("href")).strip()
+            archive_url = archive_href.strip()
         # Wikipedia links the title to the archive copy once the original is marked dead.
-        url_status = "dead" if outward and outward[0] is archive_links[0] else "live"
+        url_status = "dead" if outward and outward[0] == archive_links[0] else "live"
     return Citation(
         title=title,
         publisher=publisher,
@@ -106,8 +105,8 @@ def parse_cite(cite: Element) -> Citation:
     )
 
 
-def parse_note_text(note: Element) -> Citation | None:
+def parse_note_text(tree: HtmlTree, note: int) -> Citation | None:
     """The access date of a note written without citation markup, when it states one."""
-    text, _ = _archive_date(_plain(note))
+    text, _ = _archive_date(_plain(tree, note))
     accessed = find_access_date(text)
     return Citation(accessed=accessed) if accessed is not None else None

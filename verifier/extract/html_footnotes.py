@@ -8,12 +8,12 @@ classes of Pandoc, Python-Markdown and docutils.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Set
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
-from verifier.extract.html_tree import Element, Text
+from verifier.extract.html_tree import NONE, HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import FootnoteIssue
 
@@ -32,20 +32,32 @@ _BACKLINK_DEBRIS = " \t\r\n\u00a0↑^↩\ufe0e\ufe0f"
 class HtmlFootnotes:
     """The notes of one document: which element defines which label, and the integrity issues."""
 
-    notes: dict[int, tuple[Element, str]] = field(default_factory=dict)  # id(note element) -> (note, label)
+    notes: dict[int, str] = field(default_factory=dict)  # note element -> label
     issues: list[FootnoteIssue] = field(default_factory=list)
+    # The last element asked about's parent and the note it is in: the links of one
+    # paragraph follow one another and share it.
+    _last: tuple[int, tuple[int, str] | None] = (NONE, None)
 
-    def note_for(self, tag: Element) -> tuple[Element, str] | None:
-        """The note ``tag`` sits in and its label, or None outside every note."""
+    def note_for(self, tree: HtmlTree, element: int) -> tuple[int, str] | None:
+        """The note ``element`` sits in and its label, or None outside every note."""
         if not self.notes:
             return None
-        element: Element | None = tag
-        while element is not None:
-            note = self.notes.get(id(element))
-            if note is not None:
-                return note
-            element = element.parent
-        return None
+        label = self.notes.get(element)
+        if label is not None:
+            return element, label
+        parent = tree.parent(element)
+        if parent == self._last[0]:
+            return self._last[1]
+        found: tuple[int, str] | None = None
+        current = parent
+        while current != NONE:
+            label = self.notes.get(current)
+            if label is not None:
+                found = current, label
+                break
+            current = tree.parent(current)
+        self._last = parent, found
+        return found
 
 
 def _words(value: object) -> list[str]:
@@ -53,21 +65,17 @@ def _words(value: object) -> list[str]:
     return [str(word).lower() for word in words]
 
 
-def _classes(tag: Element) -> set[str]:
-    value = tag.get("class")
-    if value is None:
-        return set()
-    return set(value.split() if isinstance(value, str) else value)
+def _classes(tree: HtmlTree, element: int) -> set[str]:
+    return set(tree.marks_of(element).classes)
 
 
-def _role(tag: Element) -> str:
+def _role(tree: HtmlTree, element: int) -> str:
     """The ARIA role, or the DPUB-ARIA role an EPUB ``epub:type`` stands for."""
-    value = tag.get("role")
-    if isinstance(value, str) and value.strip():
-        return value.strip().lower()
-    epub_type = tag.get("epub:type")
-    if isinstance(epub_type, str):
-        for word in epub_type.lower().split():
+    marks = tree.marks_of(element)
+    if marks.role is not None and marks.role.strip():
+        return marks.role.strip().lower()
+    if marks.epub_type is not None:
+        for word in marks.epub_type.lower().split():
             if word in _EPUB_TYPES:
                 return "doc-" + word
     return ""
@@ -79,7 +87,7 @@ class ThisPage:
 
     # Normalised addresses without their scheme ("//host/path"): the canonical URL, og:url, <base>.
     addresses: frozenset[str]
-    ids: frozenset[str]
+    ids: Set[str]  # the page's own, not copied
     base: str | None = None
 
     def fragment(self, href: str) -> str | None:
@@ -115,142 +123,158 @@ def _without_scheme(address: str, base: str | None) -> str | None:
     return url.partition(":")[2]
 
 
-def this_page(tags: list[Element], ids: frozenset[str], base: str | None) -> ThisPage:
+def this_page(tree: HtmlTree, base: str | None) -> ThisPage:
     """The page's own addresses, from ``<link rel=canonical>``, ``og:url`` and ``<base>``."""
     addresses: set[str] = set()
     written = [base] if base else []
-    for tag in tags:
-        if tag.name == "link" and "canonical" in _words(tag.get("rel")):
-            written.append(str(tag.get("href", "")))
-        elif tag.name == "meta" and str(tag.get("property", tag.get("name", ""))).strip().lower() == "og:url":
-            written.append(str(tag.get("content", "")))
+    for element in tree.named("link", "meta"):
+        attrs = tree.attributes(element)
+        if tree.name(element) == "link":
+            if "canonical" in _words(attrs.get("rel")):
+                written.append(str(attrs.get("href", "")))
+        elif str(attrs.get("property", attrs.get("name", ""))).strip().lower() == "og:url":
+            written.append(str(attrs.get("content", "")))
     for address in written:
         if address.strip():
             own = _without_scheme(address.strip().partition("#")[0], base)
             if own is not None:
                 addresses.add(own)
-    return ThisPage(frozenset(addresses), ids, base)
+    return ThisPage(frozenset(addresses), tree.ids.keys(), base)
 
 
-def is_footnote_marker(anchor: Element) -> bool:
+def is_footnote_marker(tree: HtmlTree, anchor: int) -> bool:
     """Whether ``anchor`` is a footnote marker in one of the recognised forms."""
-    if _role(anchor) == "doc-noteref" or _classes(anchor) & _MARKER_CLASSES:
+    if _role(tree, anchor) == "doc-noteref" or _classes(tree, anchor) & _MARKER_CLASSES:
         return True
-    parent = anchor.parent
+    parent = tree.parent(anchor)
     return (
-        isinstance(parent, Element)
-        and parent.name == "sup"
-        and (bool(_classes(parent) & _MARKER_PARENT_CLASSES) or _role(parent) == "doc-noteref")
+        parent != NONE
+        and tree.name(parent) == "sup"
+        and (bool(_classes(tree, parent) & _MARKER_PARENT_CLASSES) or _role(tree, parent) == "doc-noteref")
     )
 
 
-def is_backlink(anchor: Element) -> bool:
+def is_backlink(tree: HtmlTree, anchor: int) -> bool:
     """Whether ``anchor`` leads from a note back to its marker."""
-    element: Element | None = anchor
-    while element is not None and element.name not in ("li", "body", "[document]"):
-        if _classes(element) & _BACKLINK_CLASSES or _role(element) == "doc-backlink":
+    element = anchor
+    while element != NONE and tree.name(element) not in ("li", "body", "[document]"):
+        if _classes(tree, element) & _BACKLINK_CLASSES or _role(tree, element) == "doc-backlink":
             return True
-        element = element.parent
+        element = tree.parent(element)
     return False
 
 
-def _marker_label(anchor: Element, target: str) -> str:
-    label = anchor.get_text().strip().strip("[]").strip()
+def _marker_label(tree: HtmlTree, anchor: int, target: str) -> str:
+    label = tree.get_text(anchor).strip().strip("[]").strip()
     return label or target
 
 
-def _is_note_list(tag: Element) -> bool:
-    return bool(_classes(tag) & _NOTE_LIST_CLASSES) or _role(tag) in _NOTE_LIST_ROLES
+def _is_note_list(tree: HtmlTree, element: int) -> bool:
+    return bool(_classes(tree, element) & _NOTE_LIST_CLASSES) or _role(tree, element) in _NOTE_LIST_ROLES
 
 
-def _child_tags(tag: Element, names: tuple[str, ...]) -> list[Element]:
-    return [child for child in tag.children if isinstance(child, Element) and child.name in names]
+def _child_elements(tree: HtmlTree, element: int, names: tuple[str, ...]) -> list[int]:
+    return [child for child in tree.children(element) if tree.name(child) in names]
 
 
-def _listed_notes(tags: list[Element]) -> Iterator[tuple[Element, str | None]]:
+def _listed_notes(tree: HtmlTree) -> Iterator[tuple[int, str | None]]:
     """Notes recognised by their markup, with the number their list shows, if any."""
-    for tag in tags:
-        if ("role" in tag.attrs or "epub:type" in tag.attrs) and _role(tag) in _NOTE_ROLES and tag.get("id"):
-            yield tag, None
-        elif tag.name in ("ol", "ul", "section", "div", "aside") and _is_note_list(tag):
-            lists = [tag] if tag.name in ("ol", "ul") else _child_tags(tag, ("ol", "ul"))
+    # Only an element with a class, role or EPUB type can be a note or a list of notes.
+    marked = [element for element in tree.elements() if tree.mark_codes[element]]
+    for element in marked:
+        marks = tree.marks_of(element)
+        if (
+            (marks.role is not None or marks.epub_type is not None)
+            and _role(tree, element) in _NOTE_ROLES
+            and tree.attributes(element).get("id")
+        ):
+            yield element, None
+        elif tree.name(element) in ("ol", "ul", "section", "div", "aside") and _is_note_list(tree, element):
+            lists = (
+                [element]
+                if tree.name(element) in ("ol", "ul")
+                else _child_elements(tree, element, ("ol", "ul"))
+            )
             for note_list in lists:
-                number = _list_start(note_list)
-                for item in _child_tags(note_list, ("li",)):
-                    if item.get("id") and _role(item) not in _NOTE_ROLES:
-                        yield item, str(number) if note_list.name == "ol" else None
+                number = _list_start(tree, note_list)
+                for item in _child_elements(tree, note_list, ("li",)):
+                    if tree.attributes(item).get("id") and _role(tree, item) not in _NOTE_ROLES:
+                        yield item, str(number) if tree.name(note_list) == "ol" else None
                     number += 1
 
 
-def _list_start(note_list: Element) -> int:
-    start = note_list.get("start")
+def _list_start(tree: HtmlTree, note_list: int) -> int:
+    start = tree.attributes(note_list).get("start")
     if isinstance(start, str) and start.strip().lstrip("-").isdigit():
         return int(start.strip())
     return 1
 
 
-def _is_empty(note: Element) -> bool:
+def _is_empty(tree: HtmlTree, note: int) -> bool:
+    # A string inside a backlink below the note is no part of the note's text.
+    backlinks = [
+        element
+        for element in tree.descendants(note)
+        if tree.mark_codes[element]
+        and (_classes(tree, element) & _BACKLINK_CLASSES or _role(tree, element) == "doc-backlink")
+    ]
     text_parts: list[str] = []
-    for piece in note.descendants:
-        if not isinstance(piece, Text) or piece.kind != "text":
+    for piece in tree.strings(note):
+        if tree.string_kind(piece) != "text":
             continue
-        parent: Element | None = piece.parent
-        inside_backlink = False
-        while parent is not None and parent is not note:
-            if _classes(parent) & _BACKLINK_CLASSES or _role(parent) == "doc-backlink":
-                inside_backlink = True
-                break
-            parent = parent.parent
-        if not inside_backlink:
-            text_parts.append(piece.value)
+        if not any(tree.firsts[backlink] <= piece < tree.lasts[backlink] for backlink in backlinks):
+            text_parts.append(tree.string(piece))
     return not "".join(text_parts).strip(_BACKLINK_DEBRIS)
 
 
-def find_footnotes(tags: list[Element], elements_by_id: dict[str, Element], page: ThisPage) -> HtmlFootnotes:
-    """The footnote markers and notes among ``tags`` (every tag of a page), checked against each other."""
+def find_footnotes(tree: HtmlTree, page: ThisPage) -> HtmlFootnotes:
+    """The footnote markers and notes of a page, checked against each other."""
     result = HtmlFootnotes()
-    markers: list[tuple[Element, str]] = []
-    for anchor in tags:
-        if anchor.name == "a" and "href" in anchor.attrs:
-            href = anchor.get("href")
-            target = page.fragment(href) if isinstance(href, str) else None
-            if target is not None and target not in elements_by_id and unquote(target) in elements_by_id:
-                target = unquote(target)
-            if target is not None and is_footnote_marker(anchor):
-                markers.append((anchor, target))
-    listed = list(_listed_notes(tags))
+    markers: list[tuple[int, str]] = []
+    ids = tree.ids
+    for anchor in tree.named("a"):
+        # Whether it is a marker is told by its marks, before its attributes are read.
+        if not is_footnote_marker(tree, anchor):
+            continue
+        href = tree.attributes(anchor).get("href")
+        target = page.fragment(href) if isinstance(href, str) else None
+        if target is not None and target not in ids and unquote(target) in ids:
+            target = unquote(target)
+        if target is not None:
+            markers.append((anchor, target))
+    listed = list(_listed_notes(tree))
     if not markers and not listed:
         return result
 
     first_marker_label: dict[str, str] = {}
     for anchor, target in markers:
-        first_marker_label.setdefault(target, _marker_label(anchor, target))
+        first_marker_label.setdefault(target, _marker_label(tree, anchor, target))
 
-    notes: list[Element] = []
+    notes: list[int] = []
     seen: set[int] = set()
     for note, _number in listed:
         notes.append(note)
-        seen.add(id(note))
+        seen.add(note)
     # A marker may point at any element: a note outside a recognised list still answers it.
     for target in first_marker_label:
-        element = elements_by_id.get(target)
-        if element is not None and id(element) not in seen:
+        element = ids.get(target)
+        if element is not None and element not in seen:
             notes.append(element)
-            seen.add(id(element))
+            seen.add(element)
 
-    numbers = {id(note): number for note, number in listed}
+    numbers = dict(listed)
+    note_ids = {note: str(tree.attributes(note).get("id")) for note in notes}
     definitions: list[FootnoteDefinition] = []
     for note in notes:
-        note_id = str(note.get("id"))
-        label = first_marker_label.get(note_id) or numbers.get(id(note)) or note_id
-        result.notes[id(note)] = (note, label)
-        definitions.append(FootnoteDefinition(label, note.sourceline or 1, empty=_is_empty(note)))
+        label = first_marker_label.get(note_ids[note]) or numbers.get(note) or note_ids[note]
+        result.notes[note] = label
+        definitions.append(FootnoteDefinition(label, tree.sourceline(note) or 1, empty=_is_empty(tree, note)))
 
-    defined_ids = {str(note.get("id")) for note in notes}
+    defined_ids = set(note_ids.values())
     uses = [
         FootnoteUse(
-            first_marker_label[target] if target in defined_ids else _marker_label(anchor, target),
-            anchor.sourceline or 1,
+            first_marker_label[target] if target in defined_ids else _marker_label(tree, anchor, target),
+            tree.sourceline(anchor) or 1,
         )
         for anchor, target in markers
     ]

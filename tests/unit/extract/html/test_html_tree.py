@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from verifier.extract.html_tree import Element, HtmlTree, Text, _fast_tree, _Unusual, parse_html, soup_tree
+from verifier.extract.html_attributes import attribute_spans
+from verifier.extract.html_build import _fast_tree, _Unusual, parse_html, soup_tree
+from verifier.extract.html_tree import ROOT, HtmlTree
 
 SAMPLES = sorted((Path(__file__).parent / "samples").glob("*.html"))
 
@@ -24,18 +26,37 @@ PIECES = [
 
 
 def _shape(tree: HtmlTree) -> list[tuple[object, ...]]:
+    """Each element and string in document order, with its depth, as a walk of bs4's tree meets them."""
     rows: list[tuple[object, ...]] = []
 
-    def walk(element: Element, depth: int) -> None:
-        for child in element.children:
-            if isinstance(child, Text):
-                rows.append((depth, child.kind, child.value))
-            else:
-                attrs = sorted((k, list(v) if isinstance(v, list) else v) for k, v in child.attrs.items())
-                rows.append((depth, child.name, attrs, child.offset, child.sourceline, child.get_text()))
-                walk(child, depth + 1)
+    def walk(element: int, depth: int) -> None:
+        strings = iter(tree.strings(element))
+        inside = [
+            number for number in strings if not any(number in tree.strings(c) for c in tree.children(element))
+        ]
+        for child in tree.children(element):
+            while inside and inside[0] < tree.firsts[child]:
+                rows.append((depth, tree.string_kind(inside[0]), tree.string(inside.pop(0))))
+            attrs = sorted(
+                (k, list(v) if isinstance(v, list) else v) for k, v in tree.attributes(child).items()
+            )
+            marks = tree.marks_of(child)
+            offset = tree.offsets[child]
+            rows.append(
+                (
+                    depth,
+                    tree.name(child),
+                    attrs,
+                    (list(marks.classes), marks.role, marks.epub_type),
+                    None if offset < 0 else offset,
+                    tree.sourceline(child),
+                    tree.get_text(child),
+                )
+            )
+            walk(child, depth + 1)
+        rows.extend((depth, tree.string_kind(number), tree.string(number)) for number in inside)
 
-    walk(tree.root, 0)
+    walk(ROOT, 0)
     return rows
 
 
@@ -45,7 +66,14 @@ def _same_as_bs4(text: str) -> bool | None:
         fast = _fast_tree(text)
     except _Unusual:
         return None
-    assert _shape(fast) == _shape(soup_tree(text)), text
+    soup = soup_tree(text)
+    assert _shape(fast) == _shape(soup), text
+    assert fast.ids == soup.ids, text
+    for element in fast.elements():
+        # Where each value is written, read from the plain tag, is where the tolerant reading finds it.
+        placed = tuple(fast.attributes(element))
+        spans = fast.attributes_and_spans(element, placed)[1]
+        assert spans == attribute_spans(text, fast.offsets[element]), text
     return True
 
 

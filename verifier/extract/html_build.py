@@ -1,0 +1,419 @@
+"""Building the tree of an HTML page (html_tree) exactly as beautifulsoup4 on html.parser would.
+
+Pages written the usual way (start tags with plain attributes, end tags, comments, a doctype,
+scripts and styles, character references with their semicolon) are read in one pass of
+regular expressions, with exactly the structure, attribute values and strings beautifulsoup4
+gives them: no implied elements, an end tag closes the most recent open element of its name,
+void elements never hold anything, whitespace-only strings fold to one character. Anything
+else (processing instructions, CDATA sections, odd declarations, a tag html.parser would read
+in its tolerant way) is handed to beautifulsoup4 itself and its tree copied, so both roads
+give the same tree for every page.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, CData, NavigableString
+from bs4 import Tag as SoupTag
+from bs4.builder import HTMLTreeBuilder
+from bs4.builder._htmlparser import BeautifulSoupHTMLParser
+from bs4.dammit import EntitySubstitution
+
+from verifier.extract.base import LineIndex
+from verifier.extract.html_tags import MAY_BE_MARKED, START_TAG, AttributeValue, marking
+from verifier.extract.html_tree import (
+    DECODED,
+    FOLDED_NEWLINE,
+    FOLDED_SPACE,
+    KIND_CODES,
+    NO_MARKS,
+    HtmlTree,
+    Marks,
+)
+
+# The published type stubs predate these names.
+_VOID: frozenset[str] = frozenset(getattr(HTMLTreeBuilder, "DEFAULT_EMPTY_ELEMENT_TAGS", None) or ())
+_CONTAINERS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
+_PRESERVE_WHITESPACE = frozenset(HTMLTreeBuilder.DEFAULT_PRESERVE_WHITESPACE_TAGS)
+_ENTITIES = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
+_ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
+_NOT_BLANK = re.compile(r"[^\x20\x0a\x09\x0c\x0d]")
+
+# The published type stubs predate this method.
+_dereference: Any = getattr(BeautifulSoupHTMLParser, "_dereference_numeric_character_reference")  # noqa: B009
+
+_INTERESTING = re.compile(r"[<&]")
+_END_TAG = re.compile(r"</([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>")
+# A comment with no "--" inside, which every version of html.parser ends at its "-->".
+_COMMENT = re.compile(r"<!--(?!-?>)(?:[^-]|-(?!-))*+-->")
+_DOCTYPE = re.compile(r"<![dD][oO][cC][tT][yY][pP][eE][^>]*+>")
+_CHARREF = re.compile(r"&#([0-9]++|[xX][0-9a-fA-F]++);")
+_ENTITYREF = re.compile(r"&([a-zA-Z][-.a-zA-Z0-9]*+)(;?)")
+# Elements whose content html.parser reads as raw text: in every version for script and
+# style; newer versions read these others so too, so they are left to html.parser when their
+# content holds anything it could read two ways.
+_RAW_TEXT = frozenset({"script", "style"})
+_MAYBE_RAW_TEXT = frozenset({"title", "textarea", "xmp", "iframe", "noembed", "noframes", "plaintext"})
+# Past this many, the attribute sets remembered for their marks are forgotten: those that
+# repeat (class="reference") are soon remembered again, the one-offs (an id) stop piling up.
+_REMEMBERED = 4096
+
+
+class _Unusual(Exception):
+    """Markup the fast reading does not take on: html.parser reads it instead."""
+
+
+class _Builder:
+    """bs4's tree construction (BeautifulSoup.handle_starttag, _popToTag, endData) on a flat tree."""
+
+    def __init__(self, tree: HtmlTree) -> None:
+        self.tree = tree
+        self.text = tree.text
+        self.stack = [0]
+        self.open: dict[str, int] = {}
+        self.containers: list[int] = []  # kind codes of the string containers open
+        self.preserving = 0  # open elements that keep their blanks (pre, textarea)
+        self.closed_void: dict[str, int] = {}
+        # The string being read: where it starts and ends in the page, and its pieces once
+        # one of them is not the page's own text (a character reference replaced).
+        self.data_start = -1
+        self.data_end = -1
+        self.pieces: list[str] | None = None
+        self.marked: dict[str, tuple[int, str | None]] = {}  # attributes as written: mark code, id
+        self.known_marks: dict[Marks, int] = {NO_MARKS: 0}
+        self.lowered: dict[str, str] = {}  # element names as written -> lowercased
+        # The tree's arrays, which every tag adds to.
+        self.names = tree.names
+        self.parents = tree.parents
+        self.offsets = tree.offsets
+        self.ends = tree.ends
+        self.firsts = tree.firsts
+        self.lasts = tree.lasts
+        self.mark_codes = tree.mark_codes
+        self.string_codes = tree.string_codes
+
+    def raw(self, start: int, end: int) -> None:
+        """Text of the page from ``start`` to ``end`` joins the string being read."""
+        if self.data_start < 0:
+            self.data_start = start
+        elif self.pieces is not None:
+            self.pieces.append(self.text[start:end])
+        self.data_end = end
+
+    def decoded(self, start: int, end: int, *values: str) -> None:
+        """``values`` stand for the page's text from ``start`` to ``end`` in the string being read."""
+        if self.data_start < 0:
+            self.data_start = start
+            self.pieces = list(values)
+        else:
+            if self.pieces is None:
+                self.pieces = [self.text[self.data_start : self.data_end]]
+            self.pieces.extend(values)
+        self.data_end = end
+
+    def flush(self) -> None:
+        start = self.data_start
+        if start < 0:
+            return
+        end = self.data_end
+        tree = self.tree
+        number = len(tree.string_codes)
+        code = self.containers[-1] if self.containers else 0
+        pieces = self.pieces
+        if pieces is None:
+            blank = _NOT_BLANK.search(self.text, start, end) is None
+            if blank and not self.preserving:
+                code |= FOLDED_NEWLINE if self.text.find("\n", start, end) >= 0 else FOLDED_SPACE
+        else:
+            value = "".join(pieces)
+            # An empty string is all blanks too, and bs4 folds it to one space like the rest.
+            if not self.preserving and not value.strip(_ASCII_SPACES):
+                code |= FOLDED_NEWLINE if "\n" in value else FOLDED_SPACE
+            else:
+                tree.decoded[number] = value
+                code |= DECODED
+            self.pieces = None
+        tree.string_starts.append(start)
+        tree.string_ends.append(end)
+        tree.string_codes.append(code)
+        self.data_start = -1
+
+    def start(self, name: str, written: str, offset: int) -> None:
+        self.flush()
+        element = len(self.names)
+        self.names.append(name)
+        self.parents.append(self.stack[-1])
+        self.offsets.append(offset)
+        self.ends.append(element + 1)
+        strings = len(self.string_codes)
+        self.firsts.append(strings)
+        self.lasts.append(strings)
+        self.mark_codes.append(self.marks(written, element) if written else 0)
+        self.stack.append(element)
+        self.open[name] = self.open.get(name, 0) + 1
+        if name in _PRESERVE_WHITESPACE:
+            self.preserving += 1
+        if name in _CONTAINERS:
+            self.containers.append(KIND_CODES[name])
+
+    def marks(self, written: str, element: int) -> int:
+        """The mark code of attributes written so; the element's id, if they give one, is noted."""
+        known = self.marked.get(written)
+        if known is None:
+            known = self.read_marks(written)
+        code, element_id = known
+        if element_id is not None:
+            self.tree.ids.setdefault(element_id, element)
+        return code
+
+    def read_marks(self, written: str) -> tuple[int, str | None]:
+        if MAY_BE_MARKED.search(written) is None:
+            return 0, None
+        classes, role, epub_type, element_id = marking(written)
+        code = self.known_marks.setdefault(Marks(classes, role, epub_type), len(self.known_marks))
+        if len(self.marked) >= _REMEMBERED:
+            self.marked.clear()
+        self.marked[written] = known = code, element_id
+        return known
+
+    def end(self, name: str) -> None:
+        self.flush()
+        if not self.open.get(name):
+            return
+        names = self.tree.names
+        while len(self.stack) > 1:
+            if names[self.pop()] == name:
+                return
+
+    def pop(self) -> int:
+        element = self.stack.pop()
+        tree = self.tree
+        name = tree.names[element]
+        self.open[name] -= 1
+        tree.ends[element] = len(tree.names)
+        tree.lasts[element] = len(tree.string_codes)
+        if name in _PRESERVE_WHITESPACE:
+            self.preserving -= 1
+        if name in _CONTAINERS:
+            self.containers.pop()
+        return element
+
+    def void_end(self, name: str) -> None:
+        """``</img>``: crossed off against an ``<img>`` closed early, as bs4 does, or a plain end tag."""
+        count = self.closed_void.get(name, 0)
+        if count:
+            self.closed_void[name] = count - 1
+        else:
+            self.end(name)
+
+    def finish(self) -> HtmlTree:
+        self.flush()
+        while len(self.stack) > 1:
+            self.pop()
+        tree = self.tree
+        tree.ends[0] = len(tree.names)
+        tree.lasts[0] = len(tree.string_codes)
+        tree.marks = list(self.known_marks)
+        return tree
+
+
+def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
+    builder = _Builder(HtmlTree(text, index or LineIndex(text)))
+    length = len(text)
+    position = 0
+    search = _INTERESTING.search
+    while True:
+        found = search(text, position)
+        if found is None:
+            if position < length:
+                builder.raw(position, length)
+            break
+        at = found.start()
+        if at > position:
+            builder.raw(position, at)
+        if at + 1 >= length:
+            raise _Unusual
+        following = text[at + 1]
+        if text[at] == "<":
+            if following.isascii() and following.isalpha():
+                match = START_TAG.match(text, at)
+                if match is None:
+                    raise _Unusual
+                position = _start_tag(builder, text, match)
+            elif following == "/":
+                match = _END_TAG.match(text, at)
+                if match is None:
+                    raise _Unusual
+                name = match.group(1).lower()
+                if name in _VOID:
+                    builder.void_end(name)
+                else:
+                    builder.end(name)
+                position = match.end()
+            elif following == "!":
+                match = _COMMENT.match(text, at) or _DOCTYPE.match(text, at)
+                if match is None:
+                    raise _Unusual
+                builder.flush()
+                position = match.end()
+            elif following == "?":
+                raise _Unusual
+            else:
+                builder.raw(at, at + 1)
+                position = at + 1
+        elif following == "#":
+            match = _CHARREF.match(text, at)
+            if match is None:
+                raise _Unusual
+            character, _, extra = _dereference(match.group(1))
+            position = match.end()
+            builder.decoded(at, position, character, extra)
+        elif following.isascii() and following.isalpha():
+            match = _ENTITYREF.match(text, at)
+            assert match is not None
+            name, semicolon = match.group(1), match.group(2)
+            if not semicolon and match.end() >= length:
+                raise _Unusual
+            character = _ENTITIES.get(name)
+            position = match.end()
+            builder.decoded(at, position, character if character is not None else "&" + name)
+        else:
+            builder.raw(at, at + 1)
+            position = at + 1
+    return builder.finish()
+
+
+def _start_tag(builder: _Builder, text: str, match: re.Match[str]) -> int:
+    written_name = match.group(1)
+    # One string per name, shared by every element of that name, however it is written.
+    name = builder.lowered.get(written_name)
+    if name is None:
+        name = builder.lowered[written_name] = written_name.lower()
+    builder.start(name, match.group(2), match.start())
+    end = match.end()
+    if match.group(3):
+        builder.end(name)
+        return end
+    if name in _VOID:
+        builder.end(name)
+        builder.closed_void[name] = builder.closed_void.get(name, 0) + 1
+        return end
+    if name in _RAW_TEXT:
+        return _raw_text(builder, text, name, end)
+    if name in _MAYBE_RAW_TEXT:
+        closing = re.compile(f"</{name}", re.IGNORECASE).search(text, end)
+        if closing is None or re.search(r"[<&]", text[end : closing.start()]):
+            raise _Unusual
+    return end
+
+
+def _raw_text(builder: _Builder, text: str, name: str, start: int) -> int:
+    """A script's or style's content, as text up to its end tag."""
+    closing = re.compile(f"</{name}", re.IGNORECASE).search(text, start)
+    if closing is None or not text.startswith(">", closing.end()):
+        raise _Unusual
+    content = text[start : closing.start()]
+    # Comment-like openings and end tags spelt with blanks are read differently by newer versions.
+    if "<!--" in content or re.search(r"</\s", content):
+        raise _Unusual
+    if content:
+        builder.raw(start, closing.start())
+    builder.end(name)
+    return closing.end() + 1
+
+
+def _copy_soup(soup: BeautifulSoup, text: str, index: LineIndex) -> HtmlTree:
+    """The flat tree of a page that beautifulsoup4 parsed."""
+    tree = HtmlTree(text, index)
+    soup_attributes: dict[int, dict[str, AttributeValue]] = {}
+    tree.soup_attributes = soup_attributes
+    mark_codes: dict[Marks, int] = {NO_MARKS: 0}
+    numbers: dict[int, int] = {id(soup): 0}
+    stack = [0]
+
+    def close_to(parent: int) -> None:
+        while stack[-1] != parent:
+            element = stack.pop()
+            tree.ends[element] = len(tree.names)
+            tree.lasts[element] = len(tree.string_codes)
+
+    for node in soup.descendants:
+        parent = numbers[id(node.parent)]
+        close_to(parent)
+        if isinstance(node, SoupTag):
+            offset = -1
+            if node.sourceline is not None and node.sourcepos is not None:
+                offset = index.offset(node.sourceline, node.sourcepos + 1)
+            element = len(tree.names)
+            attrs: dict[str, AttributeValue] = dict(node.attrs)
+            tree.names.append(node.name)
+            tree.parents.append(parent)
+            tree.offsets.append(offset)
+            tree.ends.append(element + 1)
+            tree.firsts.append(len(tree.string_codes))
+            tree.lasts.append(len(tree.string_codes))
+            tree.mark_codes.append(mark_codes.setdefault(_marks(attrs), len(mark_codes)))
+            if attrs:
+                soup_attributes[element] = attrs
+            element_id = attrs.get("id")
+            if isinstance(element_id, str):
+                tree.ids.setdefault(element_id, element)
+            numbers[id(node)] = element
+            stack.append(element)
+        elif isinstance(node, NavigableString):
+            kind = _soup_kind(node)
+            if kind is not None:
+                number = len(tree.string_codes)
+                tree.decoded[number] = str(node)
+                tree.string_starts.append(-1)
+                tree.string_ends.append(-1)
+                tree.string_codes.append(KIND_CODES[kind] | DECODED)
+    close_to(0)
+    tree.ends[0] = len(tree.names)
+    tree.lasts[0] = len(tree.string_codes)
+    tree.marks = list(mark_codes)
+    return tree
+
+
+def _soup_kind(node: NavigableString) -> str | None:
+    """The kind of a string of bs4's tree, or None for one get_text() never gathers (a comment)."""
+    if type(node) is NavigableString:
+        return "text"
+    if type(node) is CData:
+        return "cdata"
+    return next(
+        (name for name, kind in HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS.items() if type(node) is kind),
+        None,
+    )
+
+
+def _marks(attrs: dict[str, AttributeValue]) -> Marks:
+    classes = attrs.get("class")
+    role = attrs.get("role")
+    epub_type = attrs.get("epub:type")
+    return Marks(
+        tuple(classes) if isinstance(classes, list) else tuple(str(classes or "").split()),
+        role if isinstance(role, str) else None,
+        epub_type if isinstance(epub_type, str) else None,
+    )
+
+
+def parse_html(text: str) -> HtmlTree:
+    """The tree of ``text``, as beautifulsoup4 on html.parser (``html_parser.parse_html``) builds it.
+
+    Raises bs4's ParserRejectedMarkup when html.parser cannot read the page.
+    """
+    index = LineIndex(text)
+    try:
+        return _fast_tree(text, index)
+    except _Unusual:
+        return soup_tree(text, index)
+
+
+def soup_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
+    """The tree through beautifulsoup4 alone: the road for unusual markup, and the reference for tests."""
+    from verifier.extract import html_parser
+
+    return _copy_soup(html_parser.parse_html(text), text, index or LineIndex(text))
