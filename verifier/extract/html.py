@@ -19,7 +19,7 @@ from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_
 from verifier.extract.dates import parse_date
 from verifier.extract.html_attributes import AttributeSpan, refresh_url, srcset_urls
 from verifier.extract.html_build import parse_html
-from verifier.extract.html_citations import citation_element, parse_cite, parse_note_text
+from verifier.extract.html_citations import citation_elements, parse_cite, parse_note_text
 from verifier.extract.html_footnotes import (
     HtmlFootnotes,
     ThisPage,
@@ -30,7 +30,7 @@ from verifier.extract.html_footnotes import (
 )
 from verifier.extract.html_reference import build_reference
 from verifier.extract.html_tags import AttributeValue
-from verifier.extract.html_tree import NONE, HtmlTree
+from verifier.extract.html_tree import Enclosing, HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import (
     Citation,
@@ -141,7 +141,9 @@ class _Collector:
         self.page = page
         self.references: list[Reference] = []
         self._citations: dict[int, Citation] = {}
-        self._last_cite: tuple[int, int | None] = (NONE, None)  # a parent and the citation it is in
+        self._cites = Enclosing(tree, citation_elements(tree))
+        # Only a page with a rendered {{dead link}} has links to mark dead.
+        self._dead_links = any("Inline-Template" in marks.classes for marks in tree.marks)
         self._named: set[str] | None = None
 
     def anchors(self, name: str) -> bool:
@@ -158,7 +160,7 @@ class _Collector:
     def visit(self, tag: int) -> None:
         tree = self.tree
         name = tree.name(tag)
-        if name == "a":
+        if name == "a" and self._dead_links:
             marker = _dead_link_marker(tree, tag)
             if marker is not None:
                 self._mark_dead(tag, marker)
@@ -294,12 +296,7 @@ class _Collector:
         )
 
     def _citation(self, tag: int, note: int | None) -> Citation | None:
-        # The citation an element is in is the one its parent is in: the links of one
-        # paragraph follow one another and share it.
-        parent = self.tree.parent(tag)
-        if parent != self._last_cite[0]:
-            self._last_cite = parent, citation_element(self.tree, tag)
-        cite = self._last_cite[1]
+        cite = self._cites.around(tag) if self._cites else None
         container = cite if cite is not None else note
         if container is None:
             return None

@@ -44,8 +44,10 @@ _NOT_BLANK = re.compile(r"[^\x20\x0a\x09\x0c\x0d]")
 # The published type stubs predate this method.
 _dereference: Any = getattr(BeautifulSoupHTMLParser, "_dereference_numeric_character_reference")  # noqa: B009
 
-_INTERESTING = re.compile(r"[<&]")
-_END_TAG = re.compile(r"</([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>")
+_END_TAG = r"</([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>"
+# Where the next markup starts, a plain start tag (group 1, its parts 2-4) or end tag (group 5) read at
+# once; any other "<" or "&" is looked at on its own.
+_NEXT = re.compile(f"({START_TAG.pattern})|{_END_TAG}|[<&]")
 # A comment with no "--" inside, which every version of html.parser ends at its "-->".
 _COMMENT = re.compile(r"<!--(?!-?>)(?:[^-]|-(?!-))*+-->")
 _DOCTYPE = re.compile(r"<![dD][oO][cC][tT][yY][pP][eE][^>]*+>")
@@ -223,7 +225,7 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
     builder = _Builder(HtmlTree(text, index or LineIndex(text)))
     length = len(text)
     position = 0
-    search = _INTERESTING.search
+    search = _NEXT.search
     while True:
         found = search(text, position)
         if found is None:
@@ -233,26 +235,24 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
         at = found.start()
         if at > position:
             builder.raw(position, at)
+        if found.lastindex == 1:  # a start tag
+            position = _start_tag(builder, text, found)
+            continue
+        if found.lastindex == 5:  # an end tag
+            name = found.group(5).lower()
+            if name in _VOID:
+                builder.void_end(name)
+            else:
+                builder.end(name)
+            position = found.end()
+            continue
         if at + 1 >= length:
             raise _Unusual
         following = text[at + 1]
         if text[at] == "<":
-            if following.isascii() and following.isalpha():
-                match = START_TAG.match(text, at)
-                if match is None:
-                    raise _Unusual
-                position = _start_tag(builder, text, match)
-            elif following == "/":
-                match = _END_TAG.match(text, at)
-                if match is None:
-                    raise _Unusual
-                name = match.group(1).lower()
-                if name in _VOID:
-                    builder.void_end(name)
-                else:
-                    builder.end(name)
-                position = match.end()
-            elif following == "!":
+            if following == "/" or (following.isascii() and following.isalpha()):
+                raise _Unusual  # neither a plain start tag nor a plain end tag
+            if following == "!":
                 match = _COMMENT.match(text, at) or _DOCTYPE.match(text, at)
                 if match is None:
                     raise _Unusual
@@ -286,14 +286,14 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
 
 
 def _start_tag(builder: _Builder, text: str, match: re.Match[str]) -> int:
-    written_name = match.group(1)
+    written_name = match.group(2)
     # One string per name, shared by every element of that name, however it is written.
     name = builder.lowered.get(written_name)
     if name is None:
         name = builder.lowered[written_name] = written_name.lower()
-    builder.start(name, match.group(2), match.start())
+    builder.start(name, match.group(3), match.start())
     end = match.end()
-    if match.group(3):
+    if match.group(4):
         builder.end(name)
         return end
     if name in _VOID:

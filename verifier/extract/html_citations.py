@@ -10,7 +10,7 @@ import datetime as dt
 import re
 
 from verifier.extract.dates import find_access_date, parse_date
-from verifier.extract.html_tree import NONE, HtmlTree
+from verifier.extract.html_tree import HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url, parse_wayback
 from verifier.model import Citation
 
@@ -20,14 +20,9 @@ _QUOTED = re.compile(r"[\"“]([^\"”]+)[\"”]")
 _QUOTES = "\"'“”‘’«» "
 
 
-def citation_element(tree: HtmlTree, element: int) -> int | None:
-    """The ``<cite class="citation ...">`` that ``element`` sits in, if any."""
-    current = tree.parent(element)
-    while current != NONE:
-        if tree.name(current) == "cite" and "citation" in tree.marks_of(current).classes:
-            return current
-        current = tree.parent(current)
-    return None
+def citation_elements(tree: HtmlTree) -> list[int]:
+    """The page's ``<cite class="citation ...">`` elements."""
+    return [cite for cite in tree.named("cite") if "citation" in tree.marks_of(cite).classes]
 
 
 def _plain(tree: HtmlTree, element: int) -> str:
@@ -74,8 +69,9 @@ def parse_cite(tree: HtmlTree, cite: int) -> Citation:
     archive_links = [a for a in links if parse_wayback(hrefs[a].strip()) is not None]
     outward = [a for a in links if _is_outward(tree, a, hrefs[a])]
     title = _linked_title(tree, outward)
+    text = _plain(tree, cite)
     if title is None:
-        quoted = _QUOTED.search(_plain(tree, cite))
+        quoted = _QUOTED.search(text)
         if quoted is not None:
             title = quoted.group(1).strip() or None
     italics = [italic.strip(_QUOTES) for italic in italics if italic.strip(_QUOTES)]
@@ -83,7 +79,6 @@ def parse_cite(tree: HtmlTree, cite: int) -> Citation:
         title = italics[0]
     # The work a web or news citation appeared in is set in italics after the title.
     publisher = next((italic for italic in italics if italic != title), None)
-    text = _plain(tree, cite)
     text_without_archive, archive_date = _archive_date(text)
     archive_url: str | None = None
     url_status: str | None = None

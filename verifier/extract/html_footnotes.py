@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from verifier.extract.footnotes import FootnoteDefinition, FootnoteUse, check_footnotes
-from verifier.extract.html_tree import NONE, HtmlTree
+from verifier.extract.html_tree import NONE, Enclosing, HtmlTree
 from verifier.extract.urls import MalformedURL, normalise_url
 from verifier.model import FootnoteIssue
 
@@ -34,30 +34,16 @@ class HtmlFootnotes:
 
     notes: dict[int, str] = field(default_factory=dict)  # note element -> label
     issues: list[FootnoteIssue] = field(default_factory=list)
-    # The last element asked about's parent and the note it is in: the links of one
-    # paragraph follow one another and share it.
-    _last: tuple[int, tuple[int, str] | None] = (NONE, None)
+    _enclosing: Enclosing | None = None
 
     def note_for(self, tree: HtmlTree, element: int) -> tuple[int, str] | None:
         """The note ``element`` sits in and its label, or None outside every note."""
         if not self.notes:
             return None
-        label = self.notes.get(element)
-        if label is not None:
-            return element, label
-        parent = tree.parent(element)
-        if parent == self._last[0]:
-            return self._last[1]
-        found: tuple[int, str] | None = None
-        current = parent
-        while current != NONE:
-            label = self.notes.get(current)
-            if label is not None:
-                found = current, label
-                break
-            current = tree.parent(current)
-        self._last = parent, found
-        return found
+        if self._enclosing is None:
+            self._enclosing = Enclosing(tree, self.notes)
+        note = self._enclosing.around(element, itself=True)
+        return None if note is None else (note, self.notes[note])
 
 
 def _words(value: object) -> list[str]:

@@ -78,15 +78,14 @@ def attributes_at(
     while match is not None:
         key = match.group(1).lower()
         if key not in attrs:  # the first of duplicate attributes wins
-            for group in (2, 3, 4):
-                value = match.group(group)
-                if value is not None:
-                    attrs[key] = html.unescape(value) if value else ""
-                    if key in placed:
-                        spans[key] = AttributeSpan(value, match.start(group), match.end(group))
-                    break
-            else:
+            group = match.lastindex or 1  # the value's group, quoted or bare; 1 when there is none
+            if group == 1:
                 attrs[key] = ""
+            else:
+                value = match.group(group)
+                attrs[key] = html.unescape(value) if "&" in value else value
+                if key in placed:
+                    spans[key] = AttributeSpan(value, match.start(group), match.end(group))
         match = _ATTRIBUTE.match(text, match.end())
     return _listed(name, attrs), spans
 

@@ -14,7 +14,8 @@ an element is (id, class, role, epub:type), which every page is searched by and 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from bs4.builder import HTMLTreeBuilder
@@ -182,3 +183,35 @@ class HtmlTree:
 
     def string_kind(self, number: int) -> str:
         return KINDS[self.string_codes[number] & KIND_MASK]
+
+
+class Enclosing:
+    """Which of some elements (the notes of a page, its citations) an element is inside.
+
+    Elements nest or are apart, never overlap, so the innermost one holding an element is
+    the last one starting before it, or failing that the one holding that one, and so on:
+    found by bisection rather than by walking up every element's ancestors.
+    """
+
+    __slots__ = ("_ends", "_holders", "_starts")
+
+    def __init__(self, tree: HtmlTree, elements: Iterable[int]) -> None:
+        self._starts = sorted(set(elements))
+        self._ends = [tree.ends[element] for element in self._starts]
+        self._holders: list[int] = []  # the position of the one holding each, or -1
+        open_ones: list[int] = []
+        for position, element in enumerate(self._starts):
+            while open_ones and element >= self._ends[open_ones[-1]]:
+                open_ones.pop()
+            self._holders.append(open_ones[-1] if open_ones else -1)
+            open_ones.append(position)
+
+    def __bool__(self) -> bool:
+        return bool(self._starts)
+
+    def around(self, element: int, *, itself: bool = False) -> int | None:
+        """The innermost of the elements holding ``element`` (or being it, when ``itself``)."""
+        position = bisect_right(self._starts, element if itself else element - 1) - 1
+        while position >= 0 and element >= self._ends[position]:
+            position = self._holders[position]
+        return self._starts[position] if position >= 0 else None
