@@ -9,7 +9,7 @@ import pytest
 
 from verifier.extract.html_attributes import attribute_spans
 from verifier.extract.html_build import _fast_tree, _Unusual, parse_html, soup_tree
-from verifier.extract.html_tree import ROOT, HtmlTree
+from verifier.extract.html_tree import NONE, ROOT, Enclosing, HtmlTree
 
 SAMPLES = sorted((Path(__file__).parent / "samples").glob("*.html"))
 
@@ -135,3 +135,19 @@ def test_what_the_fast_reading_leaves_to_bs4_gives_bs4s_tree(text: str) -> None:
     with pytest.raises(_Unusual):
         _fast_tree(text)
     assert _shape(parse_html(text)) == _shape(soup_tree(text))
+
+
+def test_the_enclosing_element_is_the_nearest_such_ancestor() -> None:
+    rng = random.Random(17)
+    for _ in range(300):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40)))
+        tree = parse_html(text)
+        chosen = [element for element in tree.elements() if rng.random() < 0.3]
+        enclosing = Enclosing(tree, chosen)
+        for element in tree.elements():
+            ancestor = tree.parent(element)
+            while ancestor != NONE and ancestor not in chosen:
+                ancestor = tree.parent(ancestor)
+            assert enclosing.around(element) == (None if ancestor == NONE else ancestor), text
+            expected = element if element in chosen else enclosing.around(element)
+            assert enclosing.around(element, itself=True) == expected, text
