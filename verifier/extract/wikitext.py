@@ -1,7 +1,8 @@
 """References in MediaWiki wikitext: ``<ref>`` footnotes, citation templates and external links.
 
-Parsed with mwparserfromhell. Internal wikilinks (``[[Page]]``) name wiki pages, not URLs, and
-are not references; the captions they carry are still read, since they hold ``<ref>`` tags.
+Read with mwparserfromhell's tokenizer into the tree of wikitext_tree. Internal wikilinks
+(``[[Page]]``) name wiki pages, not URLs, and are not references; the captions they carry
+are still read, since they hold ``<ref>`` tags.
 """
 
 from __future__ import annotations
@@ -10,11 +11,6 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass, replace
-from typing import Any
-
-import mwparserfromhell
-from mwparserfromhell.nodes import Comment, ExternalLink, Heading, HTMLEntity, Tag, Template, Text, Wikilink
-from mwparserfromhell.wikicode import Wikicode
 
 from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import find_access_date, parse_date
@@ -30,6 +26,19 @@ from verifier.extract.wikitext_offsets import (
 )
 from verifier.extract.wikitext_refs import RefRegistry
 from verifier.extract.wikitext_sections import SECTION_TARGET, section_spans
+from verifier.extract.wikitext_tree import (
+    Code,
+    Comment,
+    ExternalLink,
+    Heading,
+    HTMLEntity,
+    Node,
+    Tag,
+    Template,
+    Text,
+    Wikilink,
+    parse,
+)
 from verifier.model import Citation, InputProblem, Reference, ReferenceIssue, ReferenceIssueKind
 
 # Tags whose contents MediaWiki shows as written, links and all, without parsing them.
@@ -158,7 +167,7 @@ def extract_wikitext_in_sections(source: Source, section_target: int) -> Extract
 def _extract(source: Source, section_target: int) -> Extraction:
     walker = _Walker(source)
     for start, end in section_spans(source.text, section_target):
-        code = mwparserfromhell.parse(_unclosed_links_opened(source.text[start:end]), skip_style_tags=True)
+        code = parse(_unclosed_links_opened(source.text[start:end]), skip_style_tags=True)
         walker.visit(code, start, _Context())
         del code
     return Extraction(
@@ -172,7 +181,7 @@ def _extract(source: Source, section_target: int) -> Extraction:
 @dataclass(frozen=True, slots=True)
 class _Context:
     footnote: str | None = None
-    ref_contents: Wikicode | None = None  # the <ref> being read, for its access date
+    ref_contents: Code | None = None  # the <ref> being read, for its access date
     listed: bool = False  # inside <references>…</references> or {{reflist|refs=…}}
     group: str = ""
     top_level: bool = True
@@ -196,7 +205,7 @@ def _template_name(template: Template) -> str:
     return name.removeprefix("template:")
 
 
-def _plain(code: Wikicode | None) -> str:
+def _plain(code: Code | None) -> str:
     """The text of ``code`` as a reader sees it, near enough for a title or a date."""
     if code is None:
         return ""
@@ -238,16 +247,16 @@ class _Walker:
         # The references made by the last link or citation, for a {{dead link}} that follows.
         self._last_group: list[int] = []
         self._last_end = 0
-        self._last_scope: Wikicode | None = None
+        self._last_scope: Code | None = None
 
     def line(self, offset: int) -> int:
         return self.index.position(offset)[0]
 
-    def visit(self, code: Wikicode, start: int, context: _Context) -> None:
+    def visit(self, code: Code, start: int, context: _Context) -> None:
         for node, offset in children(code, start):
             self.visit_node(node, offset, context)
 
-    def visit_node(self, node: Any, offset: int, context: _Context) -> None:
+    def visit_node(self, node: Node, offset: int, context: _Context) -> None:
         if isinstance(node, ExternalLink):
             self.external_link(node, offset, context)
         elif isinstance(node, Template):
@@ -272,7 +281,7 @@ class _Walker:
             return
         title = _plain(link.title) if link.title is not None else None
         added = self.add(written, context, text=title, citation=self.ref_citation(context))
-        self.remember([added], offset + len(str(link)), context)
+        self.remember([added], offset + link.length, context)
         if link.title is not None and title_offset is not None:
             self.visit(link.title, title_offset, replace(context, top_level=False))
 
@@ -363,7 +372,7 @@ class _Walker:
                 self.visit(parameter.value, value_offset, replace(context, listed=listed, top_level=False))
 
     def citation(self, template: Template, offset: int, context: _Context) -> None:
-        params: dict[str, tuple[Wikicode, int]] = {}
+        params: dict[str, tuple[Code, int]] = {}
         inner = replace(context, top_level=False)
         for parameter, _name_offset, value_offset in template_parameters(template, offset):
             key = str(parameter.name).strip().lower()
@@ -406,7 +415,7 @@ class _Walker:
             urls.append(doi if _SCHEME.match(doi.url) else replace(doi, url=f"https://doi.org/{doi.url}"))
         group = [self.add(url, context, text=citation.title, citation=citation) for url in urls]
         if group:
-            self.remember(group, offset + len(str(template)), context)
+            self.remember(group, offset + template.length, context)
 
     def address_template(self, template: Template, offset: int, context: _Context, name: str) -> None:
         """``{{URL|example.com|label}}`` (the scheme may be left out) and ``{{doi|10.1000/x}}``."""
@@ -420,12 +429,12 @@ class _Walker:
                     found = replace(found, url=prefix + found.url)
                 label = next((_plain(p.value) for p in template.params if str(p.name).strip() == "2"), None)
                 added = self.add(found, context, text=label, citation=None)
-                self.remember([added], offset + len(str(template)), context)
+                self.remember([added], offset + template.length, context)
                 return
 
     def tag_ref_function(self, template: Template, offset: int, context: _Context) -> None:
         """``{{#tag:ref|content|name=x|group=y}}``, a <ref> written as a parser function."""
-        contents: tuple[Wikicode, int] | None = None
+        contents: tuple[Code, int] | None = None
         attributes: dict[str, str] = {}
         for parameter, _name_offset, value_offset in template_parameters(template, offset):
             key = str(parameter.name).strip()
@@ -478,7 +487,7 @@ class _Walker:
     def ref(
         self,
         attributes: dict[str, str],
-        contents: tuple[Wikicode, int] | None,
+        contents: tuple[Code, int] | None,
         offset: int,
         context: _Context,
     ) -> None:
@@ -505,7 +514,7 @@ class _Walker:
         self.visit(contents[0], contents[1], inner)
 
 
-def _attribute_text(value: Wikicode) -> str:
+def _attribute_text(value: Code) -> str:
     """An attribute value as MediaWiki reads it: entities decoded, comments and runs of blanks gone."""
     written = str(value)
     if "<!--" in written:
@@ -534,7 +543,7 @@ def _url_status(text: str | None) -> str | None:
     )
 
 
-def _written_url(text: str, code: Wikicode, start: int, *, free: bool = False) -> _WrittenURL | None:
+def _written_url(text: str, code: Code, start: int, *, free: bool = False) -> _WrittenURL | None:
     """The URL written at the start of ``code``, a value or a link's target at ``start`` in ``text``.
 
     Leading comments and blanks are passed over; the URL ends at a comment, at markup after
@@ -572,7 +581,7 @@ def _written_url(text: str, code: Wikicode, start: int, *, free: bool = False) -
     return _WrittenURL(raw=raw, start=raw_start, url="".join(read).strip(), unreadable=unreadable)
 
 
-def _segments(code: Wikicode, start: int, out: list[tuple[int, str, str | None, bool]], free: bool) -> None:
+def _segments(code: Code, start: int, out: list[tuple[int, str, str | None, bool]], free: bool) -> None:
     for node, offset in children(code, start):
         written = str(node)
         if isinstance(node, Text):

@@ -1,13 +1,9 @@
-"""Offsets derived from mwparserfromhell's rendering land exactly on each part in the source."""
+"""Offsets derived from the nodes' lengths land exactly on each part in the source."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
-
-import mwparserfromhell
-from mwparserfromhell.nodes import ExternalLink, Heading, Tag, Template, Wikilink
-from mwparserfromhell.wikicode import Wikicode
 
 from verifier.extract.wikitext_offsets import (
     children,
@@ -17,6 +13,7 @@ from verifier.extract.wikitext_offsets import (
     template_parameters,
     wikilink_text_offset,
 )
+from verifier.extract.wikitext_tree import Code, ExternalLink, Heading, Tag, Template, Wikilink, parse
 
 SAMPLE = (Path(__file__).parent / "samples" / "article.wiki").read_text(encoding="utf-8")
 TRICKY = (
@@ -28,7 +25,7 @@ TRICKY = (
 )
 
 
-def parts_found(code: Wikicode, start: int, text: str) -> int:
+def parts_found(code: Code, start: int, text: str) -> int:
     """Check every part reachable from ``code``; the number of parts checked."""
     checked = 0
 
@@ -60,16 +57,16 @@ def parts_found(code: Wikicode, start: int, text: str) -> int:
 
 
 def test_every_part_of_the_sample_is_placed_exactly() -> None:
-    code = mwparserfromhell.parse(SAMPLE, skip_style_tags=True)
+    code = parse(SAMPLE, skip_style_tags=True)
     assert parts_found(code, 0, SAMPLE) > 100
 
 
 def test_padded_attributes_tables_and_odd_case_tags() -> None:
-    code = mwparserfromhell.parse(TRICKY, skip_style_tags=True)
+    code = parse(TRICKY, skip_style_tags=True)
     assert parts_found(code, 0, TRICKY) > 30
 
 
 def test_offsets_shift_with_the_start() -> None:
     prefix = "x" * 17
-    code = mwparserfromhell.parse(TRICKY, skip_style_tags=True)
+    code = parse(TRICKY, skip_style_tags=True)
     assert parts_found(code, len(prefix), prefix + TRICKY) == parts_found(code, 0, TRICKY)
