@@ -117,7 +117,8 @@ def _extract(
     problems: list[InputProblem] = []
     if decoded.first_replaced is not None:
         problems.append(_decode_warning(display_path, decoded))
-    if not decoded.text.strip():
+    # Not ``text.strip()``, which would copy a large document once more just to look at it.
+    if not decoded.text or decoded.text.isspace():
         problems.append(InputProblem(display_path, None, "empty document, no references", severity="warning"))
     if fmt is None:
         fmt = sniff_format(decoded.text)

@@ -7,6 +7,7 @@ with identical content) and reused with ``<ref name="x" />``; references defined
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from verifier.model import FootnoteIssue, FootnoteIssueKind
@@ -17,8 +18,14 @@ RefKey = tuple[str, str]  # (group, name)
 @dataclass(slots=True)
 class _Definition:
     line: int
-    content: str
+    # A digest of the content, which is only ever compared with another definition's: a
+    # page's named references would otherwise be held whole until the page is read.
+    content: bytes
     listed: bool
+
+
+def _fingerprint(content: str) -> bytes:
+    return hashlib.blake2b(content.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 @dataclass(slots=True)
@@ -26,9 +33,9 @@ class RefRegistry:
     """Uses and definitions of the references of one page, per group."""
 
     _counters: dict[str, int] = field(default_factory=dict)
-    _numbers: dict[RefKey, int] = field(default_factory=dict)
     _first_use: dict[RefKey, int] = field(default_factory=dict)
-    _definitions: dict[RefKey, list[_Definition]] = field(default_factory=dict)
+    # A name's definition, or its definitions once it has more than one (seldom).
+    _definitions: dict[RefKey, _Definition | list[_Definition]] = field(default_factory=dict)
     _issues: list[FootnoteIssue] = field(default_factory=list)
 
     def _number(self, group: str) -> int:
@@ -40,7 +47,7 @@ class RefRegistry:
         key = (group, name)
         if key not in self._first_use:
             self._first_use[key] = line
-            self._numbers[key] = self._number(group)
+            self._number(group)  # a named reference takes a number, as unnamed ones count on
         return name
 
     def use_unnamed(self, group: str) -> str:
@@ -49,7 +56,15 @@ class RefRegistry:
         return f"{group} {number}" if group else str(number)
 
     def define(self, group: str, name: str, content: str, line: int, *, listed: bool) -> None:
-        self._definitions.setdefault((group, name), []).append(_Definition(line, content.strip(), listed))
+        definition = _Definition(line, _fingerprint(content.strip()), listed)
+        key = (group, name)
+        earlier = self._definitions.get(key)
+        if earlier is None:
+            self._definitions[key] = definition
+        elif isinstance(earlier, list):
+            earlier.append(definition)
+        else:
+            self._definitions[key] = [earlier, definition]
 
     def empty(self, label: str, line: int, *, named: bool) -> None:
         what = f'the reference "{label}"' if named else "a reference"
@@ -75,7 +90,8 @@ class RefRegistry:
                         f'the named reference "{key[1]}"{_in_group(key)} is used but never defined',
                     )
                 )
-        for key, definitions in self._definitions.items():
+        for key, defined in self._definitions.items():
+            definitions = defined if isinstance(defined, list) else [defined]
             first = definitions[0]
             for definition in definitions[1:]:
                 if definition.content != first.content:
