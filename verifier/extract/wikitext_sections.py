@@ -1,9 +1,10 @@
 """Cutting a long wiki page into pieces that can be parsed one at a time.
 
-mwparserfromhell's tree takes some seventy times the size of the text in memory, so a page
-longer than a few sections is parsed piece by piece. A piece ends just before a section heading, and
-only where nothing that changes how the next piece reads is still open: a template, a
-comment, a ``<ref>``, a ``<references>`` list, or a verbatim tag such as ``<nowiki>``.
+The tokens and the tree of a piece take some twenty times the size of its text in memory
+while it is read, so a page longer than a few sections is parsed piece by piece. A piece
+ends just before a section heading, and only where nothing that changes how the next piece
+reads is still open: a template, a comment, a ``<ref>``, a ``<references>`` list, or a
+verbatim tag such as ``<nowiki>``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-# Pieces of about this many characters keep the parser's tree near 4 MB, below what the
+# Pieces of about this many characters keep the parser's tree near 1 MB, below what the
 # references found take, so memory grows with the references, not the page; parsing in
 # pieces this size is no slower than parsing whole.
 SECTION_TARGET = 50_000
