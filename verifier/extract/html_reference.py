@@ -7,14 +7,24 @@ same way.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from verifier.extract.base import LineIndex
-from verifier.extract.urls import read_url
+from verifier.extract.urls import UrlReading, read_url
 from verifier.model import Citation, Reference
 
 # Browsers drop tabs and line breaks inside a URL before parsing it, so an href wrapped over
 # two lines of source still works; the checker must see the same address.
 _TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+
+
+# A saved page links the same few hundred addresses again and again (its navigation, the
+# articles it cites twice): each is read once. The reading depends on nothing else.
+@lru_cache(maxsize=1024)
+def _reading(url_text: str, base: str | None) -> UrlReading:
+    if "\t" in url_text or "\n" in url_text or "\r" in url_text:
+        url_text = _TAB_OR_NEWLINE.sub("", url_text)
+    return read_url(url_text, base)
 
 
 def build_reference(
@@ -33,7 +43,7 @@ def build_reference(
     A relative URL is resolved against ``base`` when there is one and stays internal
     otherwise. A URL that cannot be checked becomes a reference with a malformed-url issue.
     """
-    reading = read_url(_TAB_OR_NEWLINE.sub("", url_text), base)
+    reading = _reading(url_text, base)
     line, column = index.position(start)
     url = reading.url
     return Reference(

@@ -186,6 +186,13 @@ class _Context:
     group: str = ""
     top_level: bool = True
 
+    def nested(self, *, listed: bool | None = None) -> _Context:
+        """This context one level down (no longer at the top), listed or not as said."""
+        listed = self.listed if listed is None else listed
+        if not self.top_level and listed == self.listed:
+            return self  # unchanged, and never changed: it is frozen
+        return _Context(self.footnote, self.ref_contents, listed, self.group, top_level=False)
+
 
 @dataclass(frozen=True, slots=True)
 class _WrittenURL:
@@ -265,7 +272,7 @@ class _Walker:
             self.tag(node, offset, context)
         elif isinstance(node, Wikilink):
             if node.text is not None:
-                self.visit(node.text, wikilink_text_offset(node, offset), replace(context, top_level=False))
+                self.visit(node.text, wikilink_text_offset(node, offset), context.nested())
         elif isinstance(node, Heading):
             self.visit(node.title, heading_title_offset(node, offset), context)
 
@@ -283,7 +290,7 @@ class _Walker:
         added = self.add(written, context, text=title, citation=self.ref_citation(context))
         self.remember([added], offset + link.length, context)
         if link.title is not None and title_offset is not None:
-            self.visit(link.title, title_offset, replace(context, top_level=False))
+            self.visit(link.title, title_offset, context.nested())
 
     def free_link(self, link: ExternalLink, written: _WrittenURL, url_offset: int, context: _Context) -> None:
         """A bare URL; what the parser ran it into (``{{dead link}}``, ``&lt;``) is read as what follows."""
@@ -369,11 +376,11 @@ class _Walker:
             for parameter, _name_offset, value_offset in template_parameters(template, offset):
                 key = str(parameter.name).strip().lower()
                 listed = context.listed or (name in _LIST_TEMPLATES and key == "refs")
-                self.visit(parameter.value, value_offset, replace(context, listed=listed, top_level=False))
+                self.visit(parameter.value, value_offset, context.nested(listed=listed))
 
     def citation(self, template: Template, offset: int, context: _Context) -> None:
         params: dict[str, tuple[Code, int]] = {}
-        inner = replace(context, top_level=False)
+        inner = context.nested()
         for parameter, _name_offset, value_offset in template_parameters(template, offset):
             key = str(parameter.name).strip().lower()
             # A parameter given twice takes its last value, as MediaWiki reads it.
@@ -482,7 +489,7 @@ class _Walker:
                     contents[0], contents[1], replace(context, listed=True, group=group, top_level=False)
                 )
         elif contents is not None:
-            self.visit(contents[0], contents[1], replace(context, top_level=False))
+            self.visit(contents[0], contents[1], context.nested())
 
     def ref(
         self,

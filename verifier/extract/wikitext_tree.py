@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html.entities
 from collections.abc import Callable
+from operator import attrgetter
 from typing import cast
 
 from mwparserfromhell.parser import tokens
@@ -21,6 +22,9 @@ try:
     from mwparserfromhell.parser._tokenizer import CTokenizer as _Tokenizer
 except ImportError:  # pragma: no cover - the pure-Python tokenizer gives the same tokens
     from mwparserfromhell.parser.tokenizer import Tokenizer as _Tokenizer
+
+
+_length: Callable[[object], int] = attrgetter("length")
 
 
 def _parser_error(message: str) -> Exception:
@@ -36,7 +40,7 @@ class Code:
 
     def __init__(self, nodes: list[Node]) -> None:
         self.nodes = nodes
-        self.length = sum(node.length for node in nodes)
+        self.length = sum(map(_length, nodes))
 
     def __str__(self) -> str:
         return "".join([str(node) for node in self.nodes])
@@ -79,7 +83,7 @@ class Template:
     def __init__(self, name: Code, params: list[Parameter]) -> None:
         self.name = name
         self.params = params
-        self.length = 4 + name.length + sum(1 + param.length for param in params)
+        self.length = 4 + name.length + len(params) + sum(map(_length, params))
 
     def __str__(self) -> str:
         if self.params:
@@ -305,7 +309,7 @@ class Tag:
         self.length = self._length()
 
     def _length(self) -> int:
-        attributes = sum(attribute.length for attribute in self.attributes)
+        attributes = sum(map(_length, self.attributes))
         if self.wiki_markup:
             length = len(self.wiki_markup) + attributes + len(self.padding)
             length += len(self.wiki_style_separator or "")
