@@ -143,7 +143,8 @@ class _Builder:
         self.data_start = -1
 
     def start(self, name: str, written: str, offset: int) -> None:
-        self.flush()
+        if self.data_start >= 0:
+            self.flush()
         element = len(self.names)
         self.names.append(name)
         self.parents.append(self.stack[-1])
@@ -181,7 +182,8 @@ class _Builder:
         return known
 
     def end(self, name: str) -> None:
-        self.flush()
+        if self.data_start >= 0:
+            self.flush()
         if not self.open.get(name):
             return
         names = self.tree.names
@@ -233,8 +235,12 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
                 builder.raw(position, length)
             break
         at = found.start()
-        if at > position:
-            builder.raw(position, at)
+        if at > position:  # text up to the markup (builder.raw, inline: it comes before every tag)
+            if builder.data_start < 0:
+                builder.data_start = position
+            elif builder.pieces is not None:
+                builder.pieces.append(text[position:at])
+            builder.data_end = at
         if found.lastindex == 1:  # a start tag
             position = _start_tag(builder, text, found)
             continue
@@ -293,11 +299,12 @@ def _start_tag(builder: _Builder, text: str, match: re.Match[str]) -> int:
         name = builder.lowered[written_name] = written_name.lower()
     builder.start(name, match.group(3), match.start())
     end = match.end()
+    # An element closed as soon as it opens is the last one open: its end tag closes just it.
     if match.group(4):
-        builder.end(name)
+        builder.pop()
         return end
     if name in _VOID:
-        builder.end(name)
+        builder.pop()
         builder.closed_void[name] = builder.closed_void.get(name, 0) + 1
         return end
     if name in _RAW_TEXT:
