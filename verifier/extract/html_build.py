@@ -31,6 +31,7 @@ from verifier.extract.html_tree import (
     NO_MARKS,
     HtmlTree,
     Marks,
+    marks,
 )
 
 # The published type stubs predate these names.
@@ -175,7 +176,7 @@ class _Builder:
         if MAY_BE_MARKED.search(written) is None:
             return 0, None
         classes, role, epub_type, element_id = marking(written)
-        code = self.known_marks.setdefault(Marks(classes, role, epub_type), len(self.known_marks))
+        code = self.known_marks.setdefault(marks(classes, role, epub_type), len(self.known_marks))
         if len(self.marked) >= _REMEMBERED:
             self.marked.clear()
         self.marked[written] = known = code, element_id
@@ -400,7 +401,7 @@ def _marks(attrs: dict[str, AttributeValue]) -> Marks:
     classes = attrs.get("class")
     role = attrs.get("role")
     epub_type = attrs.get("epub:type")
-    return Marks(
+    return marks(
         tuple(classes) if isinstance(classes, list) else tuple(str(classes or "").split()),
         role if isinstance(role, str) else None,
         epub_type if isinstance(epub_type, str) else None,

@@ -22,7 +22,6 @@ _MARKER_PARENT_CLASSES = {"reference", "footnote-ref", "noteref"}
 _NOTE_ROLES = {"doc-endnote", "doc-footnote", "doc-rearnote"}
 _NOTE_LIST_CLASSES = {"references", "footnotes", "footnote", "footnote-list", "endnotes"}
 _NOTE_LIST_ROLES = {"doc-endnotes", "doc-footnotes"}
-_EPUB_TYPES = {"noteref", "footnote", "endnote", "rearnote", "footnotes", "endnotes", "backlink"}
 _BACKLINK_CLASSES = {"mw-cite-backlink", "footnote-back", "footnote-backref", "reversefootnote", "fn-backref"}
 # What a note holds besides its text once the backlinks are gone: arrows and carets.
 _BACKLINK_DEBRIS = " \t\r\n\u00a0↑^↩\ufe0e\ufe0f"
@@ -51,20 +50,13 @@ def _words(value: object) -> list[str]:
     return [str(word).lower() for word in words]
 
 
-def _classes(tree: HtmlTree, element: int) -> set[str]:
-    return set(tree.marks_of(element).classes)
+def _classes(tree: HtmlTree, element: int) -> frozenset[str]:
+    return tree.marks_of(element).class_set
 
 
 def _role(tree: HtmlTree, element: int) -> str:
     """The ARIA role, or the DPUB-ARIA role an EPUB ``epub:type`` stands for."""
-    marks = tree.marks_of(element)
-    if marks.role is not None and marks.role.strip():
-        return marks.role.strip().lower()
-    if marks.epub_type is not None:
-        for word in marks.epub_type.lower().split():
-            if word in _EPUB_TYPES:
-                return "doc-" + word
-    return ""
+    return tree.marks_of(element).aria_role
 
 
 @dataclass(frozen=True, slots=True)

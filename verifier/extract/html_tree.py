@@ -16,7 +16,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bs4.builder import HTMLTreeBuilder
 
@@ -41,16 +41,36 @@ FOLDED_NEWLINE = 0x20  # blanks with a line break, read as one line break
 DECODED = 0x40  # in ``decoded``: character references replaced, or taken from bs4's tree
 
 
+# The EPUB types that stand for a DPUB-ARIA role ("doc-" and the type).
+_EPUB_ROLES = frozenset({"noteref", "footnote", "endnote", "rearnote", "footnotes", "endnotes", "backlink"})
+
+
 @dataclass(frozen=True, slots=True)
 class Marks:
-    """The attributes that say what an element is for: its classes, ARIA role and EPUB type."""
+    """The attributes that say what an element is for: its classes, ARIA role and EPUB type.
+
+    Made by ``marks``, which also works out once the set of classes and the role they
+    give, which the notes and backlinks of a page are looked for by.
+    """
 
     classes: tuple[str, ...] = ()
     role: str | None = None
     epub_type: str | None = None
+    class_set: frozenset[str] = field(default=frozenset(), compare=False)
+    # The ARIA role, or the DPUB-ARIA role an EPUB type stands for; "" for none.
+    aria_role: str = field(default="", compare=False)
 
 
-NO_MARKS = Marks()
+def marks(classes: tuple[str, ...], role: str | None, epub_type: str | None) -> Marks:
+    aria_role = ""
+    if role is not None and role.strip():
+        aria_role = role.strip().lower()
+    elif epub_type is not None:
+        aria_role = next(("doc-" + word for word in epub_type.lower().split() if word in _EPUB_ROLES), "")
+    return Marks(classes, role, epub_type, frozenset(classes), aria_role)
+
+
+NO_MARKS = marks((), None, None)
 
 
 class HtmlTree:
