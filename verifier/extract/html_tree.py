@@ -216,9 +216,10 @@ class Enclosing:
     __slots__ = ("_ends", "_holders", "_starts")
 
     def __init__(self, tree: HtmlTree, elements: Iterable[int]) -> None:
-        self._starts = sorted(set(elements))
-        self._ends = [tree.ends[element] for element in self._starts]
-        self._holders: list[int] = []  # the position of the one holding each, or -1
+        # Machine integers: a page may have thousands of notes.
+        self._starts = array("i", sorted(set(elements)))
+        self._ends = array("i", [tree.ends[element] for element in self._starts])
+        self._holders = array("i")  # the position of the one holding each, or -1
         open_ones: list[int] = []
         for position, element in enumerate(self._starts):
             while open_ones and element >= self._ends[open_ones[-1]]:
