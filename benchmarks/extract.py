@@ -45,6 +45,20 @@ MB = 1_000_000
 
 
 def _max_rss_bytes() -> int:
+    """The peak resident set of this process so far.
+
+    Linux carries a process's peak over into the program it executes, so getrusage in a
+    worker started by this script would report this script's peak (every document it has
+    generated) whenever that is higher than the worker's own; the worker's own high-water
+    mark is in /proc.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     # Linux reports kilobytes, macOS bytes.
     value = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return value if sys.platform == "darwin" else value * 1024
