@@ -547,6 +547,8 @@ def _footnote_list(walk: _Walk) -> list[_Scope]:
 
 
 _Resolved = tuple[str, ReferenceKind, list[ReferenceIssue]]
+#: How many URLs the resolver remembers at most.
+_REMEMBERED = 2048
 
 
 class _Resolver:
@@ -560,6 +562,10 @@ class _Resolver:
     def resolve(self, written: str, bare: bool) -> _Resolved | None:
         key = (written, bare)
         if key not in self._cache:
+            if len(self._cache) >= _REMEMBERED:
+                # A URL comes back within a few pages of the last time or not at all; holding
+                # every one until the end held a second copy of a long list's addresses.
+                self._cache.clear()
             self._cache[key] = self._resolve(written, bare)
         return self._cache[key]
 
@@ -702,7 +708,7 @@ def _extract(source: Source, chunk_size: int | None, *, shortcut: bool = True) -
         references.append(
             Reference(
                 url=url,
-                raw=raw,
+                raw=url if raw == url else raw,  # one string for both when written as read
                 kind=kind,
                 line=line,
                 column=column,
