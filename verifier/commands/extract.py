@@ -99,9 +99,9 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
         if outcome is not None and outcome[0] is not None:
             encoded.append(outcome[0])
             had_issues = had_issues or outcome[1]
-    # The list as json.dump(indent=2) lays it out: each document one level in.
+    # The list as json.dump(indent=2) lays it out, each document already set one level in.
     if encoded:
-        sys.stdout.write("[\n" + ",\n".join("  " + text.replace("\n", "\n  ") for text in encoded) + "\n]\n")
+        sys.stdout.write("[\n" + ",\n".join(encoded) + "\n]\n")
     else:
         sys.stdout.write("[]\n")
     if args.fail_on_issues and had_issues:
@@ -110,11 +110,14 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
 
 
 def encode_job(job: Job) -> Encoded:
-    """Extract one job and encode its document as json.dumps(ensure_ascii=False, indent=2) does."""
+    """Extract one job and encode its document as json.dumps(ensure_ascii=False, indent=2) lays it
+    out as an item of a list: each line one level in. Done here, in a worker mostly, rather than
+    by the process that writes every document out once all are read.
+    """
     document, problems = run_job(job)
     if document is None:
         return None, False, problems
-    return _encode(document_json(document)), _has_issues(document), problems
+    return "  " + _encode(document_json(document)).replace("\n", "\n  "), _has_issues(document), problems
 
 
 def _encode(data: JSONObject) -> str:
