@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from verifier.model import Document, Format, InputProblem
 
@@ -31,8 +31,15 @@ Result = tuple[Document | None, list[InputProblem]]
 
 #: Below this many bytes in all, starting workers costs more than it saves.
 MIN_PARALLEL_BYTES = 512 * 1024
-#: How many jobs each worker may have queued, to keep it busy without holding every result.
-_QUEUED_PER_WORKER = 4
+#: Small files go to a worker together, up to this many bytes or files: a job's trip to a
+#: worker and back costs about a millisecond, as much as reading a short README.
+_BATCH_BYTES = 256 * 1024
+_BATCH_FILES = 16
+#: How many batches each worker may have queued, to keep it busy.
+_QUEUED_PER_WORKER = 2
+#: How many results a worker's share may hold back while the one first in line is read: a
+#: bound on the memory results take, as each is given back only in the inputs' order.
+_HELD_PER_WORKER = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +129,8 @@ def run_in_order(
     there is enough to read; 1 reads everything in this process.
     """
     listed = list(items)
-    count = _worker_count([size(item) for item in listed], workers)
+    sizes = [size(item) for item in listed]
+    count = _worker_count(sizes, workers)
     if count == 1:
         for item in listed:
             step = plan(item)
@@ -131,11 +139,12 @@ def run_in_order(
             else:
                 yield item, None, step
         return
-    yield from _in_workers(listed, plan, runner, count)
+    yield from _in_workers(listed, sizes, plan, runner, count)
 
 
 def _in_workers(
     items: list[Item],
+    sizes: list[int],
     plan: Callable[[Item], Job | Outcome | None],
     runner: Callable[[Job], Outcome],
     count: int,
@@ -145,53 +154,100 @@ def _in_workers(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield from _submitted(items, plan, runner, count)
+        yield from _submitted(items, sizes, plan, runner, count)
     finally:
         if was_enabled:
             gc.enable()
 
 
+class _Batch:
+    """Jobs handed to a worker together, and the future of their outcomes (None until handed)."""
+
+    __slots__ = ("future", "jobs")
+
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+        self.future: Future[list[Any]] | None = None
+
+
+def run_batch(runner: Callable[[Job], Outcome], jobs: list[Job]) -> list[Outcome]:
+    """Each job's outcome, in a worker."""
+    return [runner(job) for job in jobs]
+
+
 def _submitted(
     items: list[Item],
+    sizes: list[int],
     plan: Callable[[Item], Job | Outcome | None],
     runner: Callable[[Job], Outcome],
     count: int,
 ) -> Iterator[tuple[Item, Job | None, Outcome | None]]:
     # Loaded only when workers are started: a run that reads one file never needs them.
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
     executor = ProcessPoolExecutor(max_workers=count, mp_context=_context())
-    # In the items' order: the item, its job, the job's future, or the result plan gave.
-    pending: deque[tuple[Item, Job | None, Future[Outcome] | None, Outcome | None]] = deque()
+    # In the items' order: the item, its job, the batch it went in and its place there, or
+    # the result plan gave.
+    pending: deque[tuple[Item, Job | None, _Batch | None, int, Outcome | None]] = deque()
+    # Batches handed out and not finished. Work is handed out as batches finish, not as
+    # results are given back in order: a long file first in line must not leave the other
+    # workers idle until it is done.
+    in_flight: set[Future[list[Any]]] = set()
+    batch = _Batch()
+    batch_bytes = 0
     position = 0
-    running = 0
     broken = False
+
+    def hand_out() -> None:
+        nonlocal batch, batch_bytes, broken
+        if not broken:
+            try:
+                batch.future = executor.submit(run_batch, runner, batch.jobs)
+                in_flight.add(batch.future)
+            except BrokenProcessPool:
+                broken = True
+        batch, batch_bytes = _Batch(), 0
+
     try:
         while True:
-            while running < count * _QUEUED_PER_WORKER and position < len(items):
-                item = items[position]
+            while (
+                len(in_flight) < count * _QUEUED_PER_WORKER
+                and len(pending) < count * _HELD_PER_WORKER
+                and position < len(items)
+            ):
+                item, item_size = items[position], sizes[position]
                 position += 1
                 step = plan(item)
                 if not isinstance(step, Job):
-                    pending.append((item, None, None, step))
-                elif broken:
-                    pending.append((item, step, None, None))
-                else:
-                    pending.append((item, step, executor.submit(runner, step), None))
-                    running += 1
+                    pending.append((item, None, None, 0, step))
+                    continue
+                pending.append((item, step, batch, len(batch.jobs), None))
+                batch.jobs.append(step)
+                batch_bytes += item_size
+                if batch_bytes >= _BATCH_BYTES or len(batch.jobs) >= _BATCH_FILES:
+                    hand_out()
+            if batch.jobs:
+                hand_out()  # no job waits unhanded while the results before it are awaited
             if not pending:
                 return
-            item, job, future, ready = pending.popleft()
+            item, job, in_batch, index, ready = pending[0]
+            future = in_batch.future if in_batch is not None else None
+            if future is not None and not future.done():
+                # Wait for any batch, so that the next can be handed out while the first in line runs.
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                in_flight.difference_update(done)
+                continue
+            pending.popleft()
             if job is None:
                 yield item, None, ready
                 continue
             if future is None:
                 yield item, job, runner(job)
                 continue
-            running -= 1
+            in_flight.discard(future)
             try:
-                result = future.result()
+                result = future.result()[index]
             except BrokenProcessPool:
                 # A worker died (killed for memory, say): what is left is read here, in turn.
                 broken = True
