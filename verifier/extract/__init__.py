@@ -7,10 +7,11 @@ that fails) becomes an InputProblem naming the file, and the run goes on with th
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -53,6 +54,13 @@ def extractor_for(fmt: Format) -> Extractor:
     module_name, function_name = _EXTRACTORS[fmt]
     module = importlib.import_module(module_name)
     return cast(Extractor, getattr(module, function_name))
+
+
+def import_extractors(formats: Iterable[Format]) -> None:
+    """Import the extractors of ``formats`` now; one that fails to import fails when it is used."""
+    for fmt in formats:
+        with contextlib.suppress(Exception):  # reported by extractor_for, file by file
+            importlib.import_module(_EXTRACTORS[fmt][0])
 
 
 def extract_text_as(text: str, fmt: Format, path: str, fs_path: Path | None = None) -> Extraction:

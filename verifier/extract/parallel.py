@@ -186,7 +186,14 @@ def _submitted(
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    executor = ProcessPoolExecutor(max_workers=count, mp_context=_context())
+    context = _context()
+    if context.get_start_method() == "fork":
+        # Imported once here, the extractors of text formats come with every forked worker
+        # instead of being imported by each (PDF's are left to the rare run that needs them).
+        from verifier.extract import import_extractors
+
+        import_extractors([Format.HTML, Format.MARKDOWN, Format.WIKITEXT, Format.TEXT])
+    executor = ProcessPoolExecutor(max_workers=count, mp_context=context)
     # In the items' order: the item, its job, the batch it went in and its place there, or
     # the result plan gave.
     pending: deque[tuple[Item, Job | None, _Batch | None, int, Outcome | None]] = deque()
