@@ -188,8 +188,11 @@ def _submitted(
 
     context = _context()
     if context.get_start_method() == "fork":
-        # Imported once here, the extractors of text formats come with every forked worker
-        # instead of being imported by each (PDF's are left to the rare run that needs them).
+        # Imported once here, decoding, sniffing and the extractors of text formats come with
+        # every forked worker instead of being imported by each (PDF's are left to the rare
+        # run that needs them).
+        import verifier.extract.decode
+        import verifier.extract.sniff  # noqa: F401
         from verifier.extract import import_extractors
 
         import_extractors([Format.HTML, Format.MARKDOWN, Format.WIKITEXT, Format.TEXT])
