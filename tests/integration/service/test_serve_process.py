@@ -43,6 +43,10 @@ class Served:
             "--retries", "0", "--host-concurrency", "4", "--timeout", "30", "--no-soft404-probe",
             "--allow-private-addresses", "127.0.0.0/8",
         ]  # fmt: skip
+        self.launch(args)
+
+    def launch(self, args: list[str]) -> None:
+        """Start ``args`` as the service and wait until it serves, keeping the token it prints."""
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         self.process = subprocess.Popen(args, stderr=subprocess.PIPE, text=True, env=env)
         assert self.process.stderr is not None

@@ -59,25 +59,7 @@ class Cluster(Served):
         self.start_with(["serve", "--port", port, "--source-root", str(self.sources), "--no-worker"])
 
     def start_with(self, command: list[str]) -> None:
-        self._command = [sys.executable, "-m", "verifier", *command, *self.common()]
-        self._start_process()
-
-    def _start_process(self) -> None:
-        import re
-
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        self.process = subprocess.Popen(self._command, stderr=subprocess.PIPE, text=True, env=env)
-        assert self.process.stderr is not None
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            found = re.search(r"(vfr_[A-Za-z0-9_-]+)", line)
-            if found:
-                self.token = found.group(1)
-            if "serving on" in line:
-                break
-        else:
-            raise AssertionError("the service did not start")
+        self.launch([sys.executable, "-m", "verifier", *command, *self.common()])
 
     def add_worker(self) -> subprocess.Popen[str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
