@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import os
 import sys
+from typing import BinaryIO, TextIO
 
 from verifier._types import JSONObject
 from verifier.extract import iter_documents
@@ -67,8 +70,9 @@ def run(args: argparse.Namespace) -> int:
     return 1 if had_errors else 0
 
 
-# One document's JSON, whether it has issues, and the problems met reading it.
-Encoded = tuple[str | None, bool, list[InputProblem]]
+# One document's JSON (UTF-8 bytes, or text where orjson gave way to json), whether it has
+# issues, and the problems met reading it.
+Encoded = tuple[bytes | str | None, bool, list[InputProblem]]
 
 
 def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
@@ -89,7 +93,7 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
             return encode_job(Job(item.display_path, None, data=data, fmt=forced))
         return Job(item.display_path, item.fs_path, fmt=forced)
 
-    encoded: list[str] = []
+    output = _JsonList(sys.stdout)
     had_errors = had_issues = False
     for item, _job, outcome in run_in_order(iter_input_files(args.paths), plan, encode_job, size=input_size):
         found = [item] if isinstance(item, InputProblem) else outcome[2] if outcome is not None else []
@@ -97,16 +101,59 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
             had_errors = had_errors or problem.severity == "error"
             print(f"verifier: {problem}", file=sys.stderr)
         if outcome is not None and outcome[0] is not None:
-            encoded.append(outcome[0])
+            output.add(outcome[0])
             had_issues = had_issues or outcome[1]
-    # The list as json.dump(indent=2) lays it out, each document already set one level in.
-    if encoded:
-        sys.stdout.write("[\n" + ",\n".join(encoded) + "\n]\n")
-    else:
-        sys.stdout.write("[]\n")
+    output.close()
     if args.fail_on_issues and had_issues:
         return 1
     return 1 if had_errors else 0
+
+
+class _JsonList:
+    """The documents written out as they come, laid out as json.dump(indent=2) lays out their list.
+
+    Written as they come, the output of the first documents no longer waits for the last to
+    be read, nor is the whole list held and joined at the end. Where standard output takes
+    UTF-8 with no line-ending translation, the workers' bytes go to it as they are, never
+    decoded and encoded again.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.buffer: BinaryIO | None = None
+        self.written = False
+        buffer = getattr(stream, "buffer", None)
+        encoding = getattr(stream, "encoding", None)
+        if buffer is not None and encoding and os.linesep == "\n" and _is_utf8(encoding):
+            stream.flush()  # anything written as text before goes out first
+            self.buffer = buffer
+
+    def add(self, encoded: bytes | str) -> None:
+        self._write(b",\n" if self.written else b"[\n")
+        self.written = True
+        self._write(encoded)
+
+    def close(self) -> None:
+        self._write(b"\n]\n" if self.written else b"[]\n")
+        if self.buffer is not None:
+            self.buffer.flush()
+
+    def _write(self, data: bytes | str) -> None:
+        if isinstance(data, str):
+            self.stream.write(data)
+            if self.buffer is not None:
+                self.stream.flush()  # before the next bytes go to the buffer beneath it
+        elif self.buffer is not None:
+            self.buffer.write(data)
+        else:
+            self.stream.write(data.decode("utf-8"))
+
+
+def _is_utf8(encoding: str) -> bool:
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def encode_job(job: Job) -> Encoded:
@@ -117,18 +164,20 @@ def encode_job(job: Job) -> Encoded:
     document, problems = run_job(job)
     if document is None:
         return None, False, problems
-    return "  " + _encode(document_json(document)).replace("\n", "\n  "), _has_issues(document), problems
+    return _encode_item(document_json(document)), _has_issues(document), problems
 
 
-def _encode(data: JSONObject) -> str:
+def _encode_item(data: JSONObject) -> bytes | str:
+    """``data`` as an item of a list laid out with an indent of 2, without the list's brackets."""
     import orjson
 
     try:
-        # orjson lays JSON out as json.dumps(ensure_ascii=False, indent=2) does, many times faster.
-        return orjson.dumps(data, option=orjson.OPT_INDENT_2).decode("utf-8")
+        # orjson lays JSON out as json.dumps(ensure_ascii=False, indent=2) does, many times faster;
+        # as the one item of a list, the document comes out set one level in, between "[\n" and "\n]".
+        return orjson.dumps([data], option=orjson.OPT_INDENT_2)[2:-2]
     except (TypeError, orjson.JSONEncodeError):
         # What orjson refuses (a lone surrogate, an integer past 64 bits) json still writes.
-        return json.dumps(data, ensure_ascii=False, indent=2)
+        return json.dumps([data], ensure_ascii=False, indent=2)[2:-2]
 
 
 def _has_issues(document: Document) -> bool:

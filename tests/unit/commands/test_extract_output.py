@@ -1,0 +1,76 @@
+"""``verifier extract --json`` lays its list out as json.dumps(indent=2) would, however it writes it."""
+
+from __future__ import annotations
+
+import io
+import json
+from typing import Any, TextIO
+
+from verifier.commands.extract import _encode_item, _JsonList
+
+DOCUMENTS: list[dict[str, Any]] = [
+    {
+        "path": "a.md",
+        "references": [{"url": "https://example.org/\u00e9t\u00e9", "raw": "line\nbreak", "issues": []}],
+        "footnote_issues": [],
+        "date": None,
+    },
+    {"path": "\u9996\u9875.html", "references": [], "footnote_issues": [{"label": "1", "line": 3}]},
+]
+
+
+def written(stream: TextIO, items: list[bytes | str]) -> None:
+    output = _JsonList(stream)
+    for item in items:
+        output.add(item)
+    output.close()
+
+
+def test_an_item_is_the_document_set_one_level_in() -> None:
+    for document in DOCUMENTS:
+        expected = json.dumps([document], ensure_ascii=False, indent=2)[2:-2]
+        assert _encode_item(document) == expected.encode("utf-8")
+
+
+def test_what_orjson_refuses_is_laid_out_the_same_by_json() -> None:
+    document = {"path": "odd.md", "raw": "\ud800", "line": 2**70}
+    assert _encode_item(document) == json.dumps([document], ensure_ascii=False, indent=2)[2:-2]
+
+
+def test_the_list_is_the_same_through_bytes_and_through_text() -> None:
+    items = [_encode_item(document) for document in DOCUMENTS]
+    expected = json.dumps(DOCUMENTS, ensure_ascii=False, indent=2) + "\n"
+
+    binary = io.BytesIO()
+    text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n", write_through=True)
+    written(text, items)
+    text.flush()
+    assert binary.getvalue().decode("utf-8") == expected
+
+    plain = io.StringIO()  # no buffer beneath: everything goes as text
+    written(plain, items)
+    assert plain.getvalue() == expected
+
+    wide = io.BytesIO()  # not UTF-8: encoded by the stream, as print would
+    text = io.TextIOWrapper(wide, encoding="utf-16", newline="\n")
+    written(text, items)
+    text.flush()
+    assert wide.getvalue().decode("utf-16") == expected
+
+
+def test_text_items_among_bytes_keep_their_place() -> None:
+    odd = {"path": "odd.md", "raw": "\ud800"}
+    items = [_encode_item(DOCUMENTS[0]), _encode_item(odd), _encode_item(DOCUMENTS[1])]
+    assert isinstance(items[1], str)
+    binary = io.BytesIO()
+    text = io.TextIOWrapper(binary, encoding="utf-8", errors="surrogatepass", newline="\n")
+    written(text, items)
+    text.flush()
+    expected = json.dumps([DOCUMENTS[0], odd, DOCUMENTS[1]], ensure_ascii=False, indent=2) + "\n"
+    assert binary.getvalue() == expected.encode("utf-8", "surrogatepass")
+
+
+def test_no_documents_is_an_empty_list() -> None:
+    plain = io.StringIO()
+    written(plain, [])
+    assert plain.getvalue() == "[]\n"
