@@ -13,8 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from bs4.exceptions import ParserRejectedMarkup
-
 from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
 from verifier.extract.dates import parse_date
 from verifier.extract.html_attributes import AttributeSpan, refresh_url, srcset_urls
@@ -101,7 +99,12 @@ def extract_html(source: Source) -> Extraction:
 def _extract_html(source: Source) -> Extraction:
     try:
         tree = parse_html(source.text)
-    except ParserRejectedMarkup as error:
+    except Exception as error:
+        # Only the pages beautifulsoup4 reads itself can be rejected, and they have loaded it.
+        from bs4.exceptions import ParserRejectedMarkup
+
+        if not isinstance(error, ParserRejectedMarkup):
+            raise
         reason = str(error).strip().splitlines()[-1].strip()
         problem = InputProblem(source.path, None, f"the HTML parser rejected the document: {reason}")
         return Extraction(problems=[problem])

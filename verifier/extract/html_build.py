@@ -13,15 +13,16 @@ give the same tree for every page.
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from bs4 import BeautifulSoup, CData, NavigableString
-from bs4 import Tag as SoupTag
-from bs4.builder import HTMLTreeBuilder
-from bs4.builder._htmlparser import BeautifulSoupHTMLParser
-from bs4.dammit import EntitySubstitution
+from typing import TYPE_CHECKING
 
 from verifier.extract.base import LineIndex
+from verifier.extract.html_rules import (
+    ENTITIES,
+    PRESERVE_WHITESPACE,
+    STRING_CONTAINERS,
+    VOID_ELEMENTS,
+    numeric_reference,
+)
 from verifier.extract.html_tags import MAY_BE_MARKED, START_TAG, AttributeValue, marking
 from verifier.extract.html_tree import (
     DECODED,
@@ -34,16 +35,11 @@ from verifier.extract.html_tree import (
     marks,
 )
 
-# The published type stubs predate these names.
-_VOID: frozenset[str] = frozenset(getattr(HTMLTreeBuilder, "DEFAULT_EMPTY_ELEMENT_TAGS", None) or ())
-_CONTAINERS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
-_PRESERVE_WHITESPACE = frozenset(HTMLTreeBuilder.DEFAULT_PRESERVE_WHITESPACE_TAGS)
-_ENTITIES = EntitySubstitution.HTML_ENTITY_TO_CHARACTER
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup, NavigableString
+
 _ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 _NOT_BLANK = re.compile(r"[^\x20\x0a\x09\x0c\x0d]")
-
-# The published type stubs predate this method.
-_dereference: Any = getattr(BeautifulSoupHTMLParser, "_dereference_numeric_character_reference")  # noqa: B009
 
 _END_TAG = r"</([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>"
 # Where the next markup starts, a plain start tag (group 1, its parts 2-4) or end tag (group 5) read at
@@ -157,9 +153,9 @@ class _Builder:
         self.mark_codes.append(self.marks(written, element) if written else 0)
         self.stack.append(element)
         self.open[name] = self.open.get(name, 0) + 1
-        if name in _PRESERVE_WHITESPACE:
+        if name in PRESERVE_WHITESPACE:
             self.preserving += 1
-        if name in _CONTAINERS:
+        if name in STRING_CONTAINERS:
             self.containers.append(KIND_CODES[name])
 
     def marks(self, written: str, element: int) -> int:
@@ -199,9 +195,9 @@ class _Builder:
         self.open[name] -= 1
         tree.ends[element] = len(tree.names)
         tree.lasts[element] = len(tree.string_codes)
-        if name in _PRESERVE_WHITESPACE:
+        if name in PRESERVE_WHITESPACE:
             self.preserving -= 1
-        if name in _CONTAINERS:
+        if name in STRING_CONTAINERS:
             self.containers.pop()
         return element
 
@@ -247,7 +243,7 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
             continue
         if found.lastindex == 5:  # an end tag
             name = found.group(5).lower()
-            if name in _VOID:
+            if name in VOID_ELEMENTS:
                 builder.void_end(name)
             else:
                 builder.end(name)
@@ -274,16 +270,15 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
             match = _CHARREF.match(text, at)
             if match is None:
                 raise _Unusual
-            character, _, extra = _dereference(match.group(1))
             position = match.end()
-            builder.decoded(at, position, character, extra)
+            builder.decoded(at, position, numeric_reference(match.group(1)))
         elif following.isascii() and following.isalpha():
             match = _ENTITYREF.match(text, at)
             assert match is not None
             name, semicolon = match.group(1), match.group(2)
             if not semicolon and match.end() >= length:
                 raise _Unusual
-            character = _ENTITIES.get(name)
+            character = ENTITIES.get(name)
             position = match.end()
             builder.decoded(at, position, character if character is not None else "&" + name)
         else:
@@ -304,7 +299,7 @@ def _start_tag(builder: _Builder, text: str, match: re.Match[str]) -> int:
     if match.group(4):
         builder.pop()
         return end
-    if name in _VOID:
+    if name in VOID_ELEMENTS:
         builder.pop()
         builder.closed_void[name] = builder.closed_void.get(name, 0) + 1
         return end
@@ -334,6 +329,9 @@ def _raw_text(builder: _Builder, text: str, name: str, start: int) -> int:
 
 def _copy_soup(soup: BeautifulSoup, text: str, index: LineIndex) -> HtmlTree:
     """The flat tree of a page that beautifulsoup4 parsed."""
+    from bs4 import NavigableString
+    from bs4 import Tag as SoupTag
+
     tree = HtmlTree(text, index)
     soup_attributes: dict[int, dict[str, AttributeValue]] = {}
     tree.soup_attributes = soup_attributes
@@ -387,6 +385,9 @@ def _copy_soup(soup: BeautifulSoup, text: str, index: LineIndex) -> HtmlTree:
 
 def _soup_kind(node: NavigableString) -> str | None:
     """The kind of a string of bs4's tree, or None for one get_text() never gathers (a comment)."""
+    from bs4 import CData, NavigableString
+    from bs4.builder import HTMLTreeBuilder
+
     if type(node) is NavigableString:
         return "text"
     if type(node) is CData:

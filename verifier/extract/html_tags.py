@@ -11,9 +11,8 @@ from __future__ import annotations
 import html
 import re
 
-from bs4.builder import HTMLTreeBuilder
-
 from verifier.extract.html_attributes import AttributeSpan
+from verifier.extract.html_rules import LIST_ATTRIBUTES
 
 AttributeValue = str | list[str]
 
@@ -33,10 +32,7 @@ MAY_BE_MARKED = re.compile(r"[ \t\n\r\f](?:id|class|role|epub:type)(?![-a-zA-Z0-
 _NON_WHITESPACE = re.compile(r"\S+")
 _MARKING = frozenset({"class", "role", "epub:type", "id"})
 
-_LIST_ATTRIBUTES = {
-    name: frozenset(values) for name, values in HTMLTreeBuilder.DEFAULT_CDATA_LIST_ATTRIBUTES.items()
-}
-_UNIVERSAL_LIST_ATTRIBUTES = _LIST_ATTRIBUTES.get("*", frozenset())
+_UNIVERSAL_LIST_ATTRIBUTES = LIST_ATTRIBUTES.get("*", frozenset())
 
 
 def marking(written: str) -> tuple[tuple[str, ...], str | None, str | None, str | None]:
@@ -91,7 +87,7 @@ def attributes_at(
 
 
 def _listed(name: str, attrs: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
-    specific = _LIST_ATTRIBUTES.get(name)
+    specific = LIST_ATTRIBUTES.get(name)
     for key in attrs:
         if key in _UNIVERSAL_LIST_ATTRIBUTES or (specific is not None and key in specific):
             value = attrs[key]

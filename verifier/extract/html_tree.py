@@ -18,19 +18,17 @@ from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from bs4.builder import HTMLTreeBuilder
-
 from verifier.extract.base import LineIndex
 from verifier.extract.html_attributes import AttributeSpan, attribute_spans
+from verifier.extract.html_rules import STRING_CONTAINERS
 from verifier.extract.html_tags import AttributeValue, attributes_at
 
 ROOT = 0
 #: The parent of the root.
 NONE = -1
 
-_CONTAINERS = frozenset(HTMLTreeBuilder.DEFAULT_STRING_CONTAINERS)
 #: A string's kind: plain text, CDATA, or the container it is in (script, style…), by number.
-KINDS: tuple[str, ...] = ("text", "cdata", *sorted(_CONTAINERS))
+KINDS: tuple[str, ...] = ("text", "cdata", *sorted(STRING_CONTAINERS))
 KIND_CODES = {kind: code for code, kind in enumerate(KINDS)}
 # The strings get_text() gathers: plain text and CDATA, or the special kind a container holds.
 _MAIN_CODES = frozenset({KIND_CODES["text"], KIND_CODES["cdata"]})
@@ -179,7 +177,7 @@ class HtmlTree:
         if first == last:
             return ""
         name = self.names[element]
-        codes = frozenset({KIND_CODES[name]}) if name in _CONTAINERS else _MAIN_CODES
+        codes = frozenset({KIND_CODES[name]}) if name in STRING_CONTAINERS else _MAIN_CODES
         string_codes = self.string_codes
         if last - first == 1:  # a link's text, mostly
             return self.string(first) if string_codes[first] & KIND_MASK in codes else ""
