@@ -109,7 +109,7 @@ def _extract(
     except MemoryError:
         return None, [InputProblem(display_path, None, "file too large to read into memory")]
     digest = hashlib.sha256(data).hexdigest()
-    # Decoding pulls in charset detection; a run served from the extraction cache never needs it.
+    # Loaded once there are bytes to decode: a run served from the extraction cache never needs them.
     from verifier.extract.decode import Binary, decode_document
     from verifier.extract.sniff import sniff_bytes, sniff_format
 

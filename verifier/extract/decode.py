@@ -11,8 +11,6 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
-
 # Longest first: the UTF-32 LE mark begins with the UTF-16 LE one.
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -169,6 +167,9 @@ def _halfwidth_katakana_heavy(text: str) -> bool:
 
 
 def _detect_legacy(sample: bytes) -> str | None:
+    # Loaded by the few runs that meet a file in neither UTF-8 nor a Western encoding.
+    from charset_normalizer import from_bytes
+
     matches = list(from_bytes(sample))
     if not matches:
         return None
