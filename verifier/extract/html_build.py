@@ -43,8 +43,11 @@ _NOT_BLANK = re.compile(r"[^\x20\x0a\x09\x0c\x0d]")
 
 _END_TAG = r"</([a-zA-Z][-.a-zA-Z0-9:_]*+)\s*+>"
 # Where the next markup starts, a plain start tag (group 1, its parts 2-4) or end tag (group 5) read at
-# once; any other "<" or "&" is looked at on its own.
-_NEXT = re.compile(f"({START_TAG.pattern})|{_END_TAG}|[<&]")
+# once; any other "<" or "&" is looked at on its own. The "<" or "&" comes first, outside the
+# alternatives, so that the search skips from one to the next rather than trying every
+# alternative at every character of the page's text.
+assert START_TAG.pattern.startswith("<") and _END_TAG.startswith("<")
+_NEXT = re.compile(f"[<&](?:(?<=<)({START_TAG.pattern[1:]})|(?<=<){_END_TAG[1:]}|)")
 # A comment with no "--" inside, which every version of html.parser ends at its "-->".
 _COMMENT = re.compile(r"<!--(?!-?>)(?:[^-]|-(?!-))*+-->")
 _DOCTYPE = re.compile(r"<![dD][oO][cC][tT][yY][pP][eE][^>]*+>")
