@@ -33,6 +33,45 @@ class Signal:
     # line break put in front: a pattern that starts with a character is searched for by
     # that character, many times faster than a "^" tried at every position.
     at_line_start: bool = False
+    # The pattern's alternatives, when it is searched for as each of them: an alternation of
+    # patterns with different first characters is tried at every position of the text, while
+    # a pattern with one first character is found by a scan for that character.
+    alternatives: tuple[re.Pattern[str], ...] = ()
+
+    def count(self, text: str) -> int:
+        """How many times the pattern is found in ``text``, up to the cap."""
+        if self.alternatives:
+            return _count_alternatives(self.alternatives, text, self.cap)
+        count = 0
+        for _ in self.pattern.finditer(text):
+            count += 1
+            if count >= self.cap:
+                break
+        return count
+
+
+def _count_alternatives(alternatives: tuple[re.Pattern[str], ...], text: str, cap: int) -> int:
+    """What ``finditer`` of the alternation of patterns that never match empty would count.
+
+    It takes the leftmost match of any alternative, the first alternative listed of those
+    matching there, and goes on from its end: so does this, with the next match of each
+    alternative looked for again only once the one taken has passed its start.
+    """
+    found = [alternative.search(text) for alternative in alternatives]
+    count = 0
+    while count < cap:
+        taken: re.Match[str] | None = None
+        for match in found:
+            if match is not None and (taken is None or match.start() < taken.start()):
+                taken = match
+        if taken is None:
+            break
+        count += 1
+        end = taken.end()
+        for number, match in enumerate(found):
+            if match is not None and match.start() < end:
+                found[number] = alternatives[number].search(text, end)
+    return count
 
 
 def _signal(pattern: str, weight: float, cap: int = 1000, flags: int = 0) -> Signal:
@@ -41,6 +80,12 @@ def _signal(pattern: str, weight: float, cap: int = 1000, flags: int = 0) -> Sig
         # are the matches found at line starts, one for one.
         return Signal(re.compile("\n" + pattern[1:], flags), weight, cap, at_line_start=True)
     return Signal(re.compile(pattern, flags), weight, cap)
+
+
+def _either(alternatives: tuple[str, ...], weight: float, cap: int = 1000) -> Signal:
+    """The signal ``a|b|…``, searched for as each alternative (none may match an empty string)."""
+    compiled = tuple(re.compile(alternative) for alternative in alternatives)
+    return Signal(re.compile("|".join(alternatives)), weight, cap, alternatives=compiled)
 
 
 _HTML_PROLOGUE = re.compile(r"\A(?:\s|<!--.*?-->|<\?xml[^>]*>)*<!doctype\s+html", re.IGNORECASE | re.DOTALL)
@@ -82,7 +127,7 @@ _SIGNALS: Mapping[Format, tuple[Signal, ...]] = {
         _signal(r"^[ \t]{0,3}(?:```|~~~)", 3.0, flags=re.MULTILINE),
         _signal(r"^[ \t]*(?:[-*+]|\d+\.)[ \t]+.*\]\(", 1.0, flags=re.MULTILINE),
         _signal(r"<(?:https?|mailto):[^<>\s]+>", 1.0),
-        _signal(r"\*\*[^*\n]+\*\*|__[^_\n]+__", 0.5),
+        _either((r"\*\*[^*\n]+\*\*", r"__[^_\n]+__"), 0.5),
         # Rules of dashes also separate footnotes in PDF text, so they barely count.
         _signal(r"^[ \t]{0,3}(?:-{3,}|={3,})[ \t]*$", 0.5, cap=2, flags=re.MULTILINE),
     ),
@@ -118,12 +163,7 @@ def format_evidence(text: str) -> dict[Format, float]:
     for fmt, signals in _SIGNALS.items():
         total = 0.0
         for signal in signals:
-            count = 0
-            for _ in signal.pattern.finditer(lines if signal.at_line_start else head):
-                count += 1
-                if count >= signal.cap:
-                    break
-            total += count * signal.weight
+            total += signal.count(lines if signal.at_line_start else head) * signal.weight
         evidence[fmt] = total
     return evidence
 

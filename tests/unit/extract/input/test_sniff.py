@@ -127,7 +127,7 @@ def test_signals_searched_by_their_first_character_count_what_their_plain_forms_
     pieces = [
         "\n", "\r\n", "=", "==", " ", "\t", "#", "#REDIRECT", "[[", "]]", "[", "]", "(", ")", "!", "{|",
         "```", "~~~", "---", "===", "* ", "1. ", "http://a.test/c", "//x.test", "<", ">", "'''", "x", "[^1]",
-        ":", "{{", "}}", "é",
+        ":", "{{", "}}", "é", "**", "__", "*", "_",
     ]  # fmt: skip
     texts = [samples.WIKITEXT, samples.MARKDOWN_README, samples.MARKDOWN_REFERENCE_STYLE, samples.PDF_TEXT]
     texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 60))) for _ in range(3000)]
