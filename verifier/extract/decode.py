@@ -43,6 +43,9 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 SAMPLE_BYTES = 256 * 1024
 #: Control characters (other than the white space text uses) that betray a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+#: How much of a text the controls are counted in.
+_HEAD_CHARS = 65536
 _CONTROL_RATIO = 0.05
 _REPLACED_RATIO = 0.3
 # Bytes the UTF-8 decoder could not place, as lone surrogates from "surrogateescape".
@@ -185,17 +188,31 @@ def _replaced(text: str, encoding: str) -> Decoded:
     return Decoded(text, encoding, replaced=text.count("\ufffd"), first_replaced=first)
 
 
-def _looks_binary(text: str) -> bool:
-    """Control characters betray binary data; replaced bytes only when they are most of it."""
-    head = text[:65536]
+def _looks_binary(text: str, utf8: bytes | None = None) -> bool:
+    """Control characters betray binary data; replaced bytes only when they are most of it.
+
+    ``utf8``, when given, is what ``text`` was decoded from as UTF-8. A control character is
+    one byte there and no byte of another character is one, and the head's characters lie
+    within four times as many bytes: when those bytes hold too few controls to count, so
+    does the head, found without a search of it character by character.
+    """
+    head = text[:_HEAD_CHARS]
     if not head:
         return False
-    controls = sum(1 for _ in _CONTROL.finditer(head))
-    return controls > _CONTROL_RATIO * len(head) or head.count("\ufffd") > _REPLACED_RATIO * len(head)
+    limit = _CONTROL_RATIO * len(head)
+    few = False
+    if utf8 is not None:
+        sample = utf8[: 4 * _HEAD_CHARS]
+        few = len(sample) - len(sample.translate(None, _CONTROL_BYTES)) <= limit
+    if not few and sum(1 for _ in _CONTROL.finditer(head)) > limit:
+        return True
+    return head.count("\ufffd") > _REPLACED_RATIO * len(head)
 
 
-def _text_or_binary(decoded: Decoded, kind: str = "binary data") -> Decoded | Binary:
-    return Binary(kind) if _looks_binary(decoded.text) else decoded
+def _text_or_binary(
+    decoded: Decoded, kind: str = "binary data", utf8: bytes | None = None
+) -> Decoded | Binary:
+    return Binary(kind) if _looks_binary(decoded.text, utf8) else decoded
 
 
 def _legacy_encoding(sample: bytes) -> str:
@@ -221,7 +238,7 @@ def decode_document(data: bytes) -> Decoded | Binary:
             return Binary("binary data")
         return _text_or_binary(_replaced(data.decode(wide, "replace"), wide))
     try:
-        return _text_or_binary(Decoded(data.decode("utf-8"), "utf-8"))
+        return _text_or_binary(Decoded(data.decode("utf-8"), "utf-8"), utf8=data)
     except UnicodeDecodeError as error:
         encoding = _legacy_encoding(_sample(data, around=error.start))
     return _text_or_binary(_replaced(data.decode(encoding, "replace"), encoding))

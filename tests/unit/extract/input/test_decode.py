@@ -147,6 +147,20 @@ def test_control_characters_mark_a_binary_file_even_without_nul() -> None:
     assert isinstance(decode_document(data), Binary)
 
 
+@pytest.mark.parametrize("letter", ["a", "\u00e9", "\u4e2d", "\U0001f600"])
+def test_controls_count_only_in_the_first_64k_characters_however_wide_they_are(letter: str) -> None:
+    head = letter * 65536
+    # Past the head, a block of controls as long as the head's bytes: the head alone is text.
+    after_head = "\x01" * len(head.encode())
+    assert decoded((head + after_head).encode()).text == head + after_head
+    # The same controls spread within the head make it binary.
+    spread = "".join(letter * 9 + "\x01" for _ in range(6554))
+    assert isinstance(decode_document(spread.encode()), Binary)
+    # And a few of them there do not.
+    few = "".join(letter * 99 + "\x01" for _ in range(656))
+    assert decoded(few.encode()).text == few
+
+
 def test_text_with_a_form_feed_and_tabs_is_still_text() -> None:
     text = "Page one\tcolumn\n\fPage two http://example.org/\r\n" * 20
     assert decoded(text.encode()).text == text
