@@ -8,7 +8,7 @@ Python's html.parser.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _TAG_NAME = re.compile(r"<[a-zA-Z][^\t\n\r\f />\x00]*")
 # Mirrors html.parser's tolerant attribute grammar so both agree on every start tag.
@@ -20,9 +20,11 @@ _ATTRIBUTE = re.compile(
 _SEPARATORS = re.compile(r"[\s/]*")
 
 
-@dataclass(frozen=True, slots=True)
-class AttributeSpan:
-    """The value of one attribute as written: ``text[start:end] == raw``."""
+class AttributeSpan(NamedTuple):
+    """The value of one attribute as written: ``text[start:end] == raw``.
+
+    A named tuple, made several times faster than a frozen dataclass: every link of a page has one.
+    """
 
     raw: str
     start: int

@@ -85,6 +85,11 @@ class _Builder:
         self.pieces: list[str] | None = None
         self.marked: dict[str, tuple[int, str | None]] = {}  # attributes as written: mark code, id
         self.known_marks: dict[Marks, int] = {NO_MARKS: 0}
+        # The code of each set of marks by its classes, role and EPUB type: a plain tuple hashes
+        # and compares in C, where a Marks would be made and hashed in Python for every tag.
+        self.mark_keys: dict[tuple[tuple[str, ...], str | None, str | None], int] = {
+            (NO_MARKS.classes, NO_MARKS.role, NO_MARKS.epub_type): 0
+        }
         self.lowered: dict[str, str] = {}  # element names as written -> lowercased
         # The tree's arrays, which every tag adds to.
         self.names = tree.names
@@ -175,7 +180,11 @@ class _Builder:
         if MAY_BE_MARKED.search(written) is None:
             return 0, None
         classes, role, epub_type, element_id = marking(written)
-        code = self.known_marks.setdefault(marks(classes, role, epub_type), len(self.known_marks))
+        key = classes, role, epub_type
+        code = self.mark_keys.get(key)
+        if code is None:
+            code = self.known_marks.setdefault(marks(classes, role, epub_type), len(self.known_marks))
+            self.mark_keys[key] = code
         if len(self.marked) >= _REMEMBERED:
             self.marked.clear()
         self.marked[written] = known = code, element_id
