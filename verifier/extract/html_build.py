@@ -234,6 +234,27 @@ class _Builder:
 
 def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
     builder = _Builder(HtmlTree(text, index or LineIndex(text)))
+    # A saved page has tens of thousands of tags: opening and closing elements is done here,
+    # with the tree's arrays at hand, rather than by the builder's methods (start, end, pop),
+    # which do the same one call and one attribute look-up at a time.
+    tree = builder.tree
+    names = tree.names
+    ends = tree.ends
+    lasts = tree.lasts
+    string_codes = tree.string_codes
+    ids = tree.ids
+    stack = builder.stack
+    open_count = builder.open
+    lowered = builder.lowered
+    marked = builder.marked
+    closed_void = builder.closed_void
+    add_name = names.append
+    add_parent = tree.parents.append
+    add_offset = tree.offsets.append
+    add_end = ends.append
+    add_first = tree.firsts.append
+    add_last = lasts.append
+    add_mark_code = tree.mark_codes.append
     length = len(text)
     position = 0
     search = _NEXT.search
@@ -250,16 +271,79 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
             elif builder.pieces is not None:
                 builder.pieces.append(text[position:at])
             builder.data_end = at
-        if found.lastindex == 1:  # a start tag
-            position = _start_tag(builder, text, found)
+        kind = found.lastindex
+        if kind == 1:  # a start tag: Builder.start, then what its kind of element needs
+            written_name, written, closed = found.group(2, 3, 4)
+            # One string per name, shared by every element of that name, however it is written.
+            name = lowered.get(written_name)
+            if name is None:
+                name = lowered[written_name] = written_name.lower()
+            if builder.data_start >= 0:
+                builder.flush()
+            element = len(names)
+            add_name(name)
+            add_parent(stack[-1])
+            add_offset(at)
+            add_end(element + 1)
+            strings = len(string_codes)
+            add_first(strings)
+            add_last(strings)
+            if written:
+                known = marked.get(written)
+                if known is None:
+                    known = builder.read_marks(written)
+                code, element_id = known
+                if element_id is not None:
+                    ids.setdefault(element_id, element)
+                add_mark_code(code)
+            else:
+                add_mark_code(0)
+            position = found.end()
+            # An element closed as soon as it opens (written "/>", or void) holds nothing, and its
+            # end and last string are already where they would be set when it was closed.
+            if closed:
+                continue
+            if name in VOID_ELEMENTS:
+                closed_void[name] = closed_void.get(name, 0) + 1
+                continue
+            stack.append(element)
+            open_count[name] = open_count.get(name, 0) + 1
+            if name in PRESERVE_WHITESPACE:
+                builder.preserving += 1
+            if name in STRING_CONTAINERS:
+                builder.containers.append(KIND_CODES[name])
+            if name in _RAW_TEXT:
+                position = _raw_text(builder, text, name, position)
+            elif name in _MAYBE_RAW_TEXT:
+                closing = re.compile(f"</{name}", re.IGNORECASE).search(text, position)
+                if closing is None or re.search(r"[<&]", text[position : closing.start()]):
+                    raise _Unusual
             continue
-        if found.lastindex == 5:  # an end tag
-            name = found.group(5).lower()
+        if kind == 5:  # an end tag: Builder.end, popping as Builder.pop does
+            written_name = found.group(5)
+            name = lowered.get(written_name)
+            if name is None:
+                name = lowered[written_name] = written_name.lower()
+            position = found.end()
             if name in VOID_ELEMENTS:
                 builder.void_end(name)
-            else:
-                builder.end(name)
-            position = found.end()
+                continue
+            if builder.data_start >= 0:
+                builder.flush()
+            if not open_count.get(name):
+                continue
+            while len(stack) > 1:
+                element = stack.pop()
+                popped = names[element]
+                open_count[popped] -= 1
+                ends[element] = len(names)
+                lasts[element] = len(string_codes)
+                if popped in PRESERVE_WHITESPACE:
+                    builder.preserving -= 1
+                if popped in STRING_CONTAINERS:
+                    builder.containers.pop()
+                if popped == name:
+                    break
             continue
         if at + 1 >= length:
             raise _Unusual
@@ -297,31 +381,6 @@ def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
             builder.raw(at, at + 1)
             position = at + 1
     return builder.finish()
-
-
-def _start_tag(builder: _Builder, text: str, match: re.Match[str]) -> int:
-    written_name = match.group(2)
-    # One string per name, shared by every element of that name, however it is written.
-    name = builder.lowered.get(written_name)
-    if name is None:
-        name = builder.lowered[written_name] = written_name.lower()
-    builder.start(name, match.group(3), match.start())
-    end = match.end()
-    # An element closed as soon as it opens is the last one open: its end tag closes just it.
-    if match.group(4):
-        builder.pop()
-        return end
-    if name in VOID_ELEMENTS:
-        builder.pop()
-        builder.closed_void[name] = builder.closed_void.get(name, 0) + 1
-        return end
-    if name in _RAW_TEXT:
-        return _raw_text(builder, text, name, end)
-    if name in _MAYBE_RAW_TEXT:
-        closing = re.compile(f"</{name}", re.IGNORECASE).search(text, end)
-        if closing is None or re.search(r"[<&]", text[end : closing.start()]):
-            raise _Unusual
-    return end
 
 
 def _raw_text(builder: _Builder, text: str, name: str, start: int) -> int:
