@@ -214,7 +214,7 @@ def run(args: argparse.Namespace) -> int:
     with progress or contextlib.nullcontext():
         checked = api.check_paths(args.paths, settings, progress=progress, on_problem=_print_problem)
     with collector.paused():
-        report = build_report(checked.documents, checked)
+        report = build_report(checked.documents, checked, lazy=True)
         if overrides:
             from verifier.report.overrides import apply_overrides
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
-from typing import Any
+from array import array
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from typing import Any, overload
 
 from verifier import __version__
 from verifier._types import JSONObject
@@ -90,14 +91,17 @@ def footnote_issue_json(issue: FootnoteIssue) -> JSONObject:
     return {"kind": issue.kind.value, "label": issue.label, "line": issue.line, "message": issue.message}
 
 
-def document_json(document: Document) -> JSONObject:
+def document_json(document: Document, *, lazy: bool = False) -> JSONObject:
+    """``document`` as the report describes it; ``lazy`` leaves its references as
+    :class:`ReferenceRows`, built as they are read."""
+    references = ReferenceRows(document.references)
     return {
         "path": document.path,
         "format": document.format.value,
         "encoding": document.encoding,
         "sha256": document.digest,
         "date": _date(document.date),
-        "references": [reference_json(reference) for reference in document.references],
+        "references": references if lazy else list(references),
         "footnote_issues": [footnote_issue_json(issue) for issue in document.footnote_issues],
     }
 
@@ -142,7 +146,11 @@ def warning_json(warning: LinkWarning) -> JSONObject:
 
 
 def link_json(
-    result: LinkResult, occurrences: list[JSONObject], *, offline: bool = False, checked: bool = True
+    result: LinkResult,
+    occurrences: Sequence[JSONObject],
+    *,
+    offline: bool = False,
+    checked: bool = True,
 ) -> JSONObject:
     data: JSONObject = {
         "url": result.url,
@@ -179,31 +187,117 @@ def link_json(
     return data
 
 
-def add_occurrence_archives(
-    result: LinkResult, places: list[JSONObject], document_dates: Mapping[str, str | None]
-) -> None:
-    """Give each occurrence of a link with an archive the snapshot nearest its own date: the
-    date its citation states, or its document's where no citation of the link states one;
-    without either, the link's own snapshot."""
-    if result.archive is None:
-        return
-    by_date = {day.isoformat(): snapshot for day, snapshot in result.dated_archives}
-    stated = any(place.get("accessed") for place in places)
-    for place in places:
-        day = place.get("accessed") if stated else document_dates.get(str(place["path"]))
-        snapshot = by_date.get(day, result.archive) if isinstance(day, str) else result.archive
-        place["archive"] = (
-            None if snapshot is None else {"url": snapshot.url, "timestamp": snapshot.timestamp}
+class _Rows(Sequence[JSONObject]):
+    """Report rows built when they are read, not held.
+
+    A 50 MB document cites hundreds of thousands of links; holding a dictionary for each
+    (twice: under its document and under its link) cost more than the document itself.
+    The JSON writer streams these in chunks; other readers see an ordinary sequence.
+    """
+
+    __slots__ = ()
+
+    def _row(self, index: int) -> JSONObject:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> JSONObject: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[JSONObject]: ...
+    def __getitem__(self, index: int | slice) -> JSONObject | list[JSONObject]:
+        if isinstance(index, slice):
+            return [self._row(position) for position in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("report row index out of range")
+        return self._row(index)
+
+    def __iter__(self) -> Iterator[JSONObject]:
+        return map(self._row, range(len(self)))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({len(self)} rows)"
+
+
+class ReferenceRows(_Rows):
+    """A document's references as report rows."""
+
+    __slots__ = ("_references",)
+
+    def __init__(self, references: Sequence[Reference]) -> None:
+        self._references = references
+
+    def __len__(self) -> int:
+        return len(self._references)
+
+    def _row(self, index: int) -> JSONObject:
+        return reference_json(self._references[index])
+
+    def __iter__(self) -> Iterator[JSONObject]:
+        return map(reference_json, self._references)
+
+
+class Occurrences(_Rows):
+    """Every place one link is cited, in document order, as report rows.
+
+    Held as the references themselves and, beside them, which document each is in (a
+    machine integer each), so a link cited 100,000 times costs about 12 bytes a place.
+    """
+
+    __slots__ = ("_archive", "_documents", "_references", "_which")
+
+    def __init__(self, documents: Sequence[Document]) -> None:
+        self._documents = documents
+        self._which = array("I")
+        self._references: list[Reference] = []
+        self._archive: Callable[[JSONObject], JSONObject | None] | None = None
+
+    def add(self, document: int, reference: Reference) -> None:
+        self._which.append(document)
+        self._references.append(reference)
+
+    def __len__(self) -> int:
+        return len(self._references)
+
+    def _row(self, index: int) -> JSONObject:
+        document = self._documents[self._which[index]]
+        data = occurrence_json(document, self._references[index])
+        if self._archive is not None:
+            data["archive"] = self._archive(data)
+        return data
+
+    def give_archives(self, result: LinkResult, document_dates: Mapping[str, str | None]) -> None:
+        """Give each occurrence of a link with an archive the snapshot nearest its own date:
+        the date its citation states, or its document's where no citation of the link states
+        one; without either, the link's own snapshot."""
+        archive = result.archive
+        if archive is None:
+            return
+        by_date = {day.isoformat(): snapshot for day, snapshot in result.dated_archives}
+        stated = any(
+            reference.citation is not None and reference.citation.accessed is not None
+            for reference in self._references
         )
 
+        def pick(place: JSONObject) -> JSONObject | None:
+            day = place.get("accessed") if stated else document_dates.get(str(place["path"]))
+            snapshot = by_date.get(day, archive) if isinstance(day, str) else archive
+            return None if snapshot is None else {"url": snapshot.url, "timestamp": snapshot.timestamp}
 
-def occurrences_by_url(documents: Iterable[Document]) -> dict[str, list[JSONObject]]:
+        self._archive = pick
+
+
+def occurrences_by_url(documents: Sequence[Document]) -> dict[str, Occurrences]:
     """Every place each checked URL is cited, in document order."""
-    found: dict[str, list[JSONObject]] = {}
-    for document in documents:
+    found: dict[str, Occurrences] = {}
+    for index, document in enumerate(documents):
         for reference in document.references:
             if reference.kind in CHECKED_KINDS and reference.url:
-                found.setdefault(reference.url, []).append(occurrence_json(document, reference))
+                places = found.get(reference.url)
+                if places is None:
+                    places = found[reference.url] = Occurrences(documents)
+                places.add(index, reference)
     return found
 
 
@@ -252,10 +346,16 @@ def build_report(
     problems: Iterable[InputProblem] | None = None,
     *,
     generated_at: dt.datetime | None = None,
+    lazy: bool = False,
 ) -> JSONObject:
     """The JSON report of a check run (the contract of ``link-health.json``).
 
-    ``problems`` defaults to the run's own: what went wrong reading its documents.
+    ``problems`` defaults to the run's own: what went wrong reading its documents. With
+    ``lazy`` the lists of each document's references and each link's occurrences are
+    sequences whose rows are built as they are read, so a report of a huge document is never
+    held whole; :func:`verifier.report.json.write_json_report` streams them, and anything
+    that reads a report as a mapping of lists reads them too. Without it every list is a
+    list, as ``json.dumps`` needs.
     """
     return assemble_report(
         documents,
@@ -266,6 +366,7 @@ def build_report(
         run=run_json(run),
         offline=run.offline,
         unchecked=run.unchecked,
+        lazy=lazy,
     )
 
 
@@ -279,25 +380,28 @@ def assemble_report(
     run: JSONObject | None = None,
     offline: Collection[str] = (),
     unchecked: Collection[str] = (),
+    lazy: bool = False,
 ) -> JSONObject:
-    """The whole JSON report from its parts. Links appear in the order they are first cited."""
+    """The whole JSON report from its parts. Links appear in the order they are first cited.
+
+    ``lazy`` as for :func:`build_report`."""
     occurrences = occurrences_by_url(documents)
     document_dates = {document.path: _date(document.date) for document in documents}
+    links = []
     for url, places in occurrences.items():
-        if url in results:
-            add_occurrence_archives(results[url], places, document_dates)
-    links = [
-        link_json(results[url], places, offline=url in offline, checked=url not in unchecked)
-        for url, places in occurrences.items()
-        if url in results
-    ]
+        result = results.get(url)
+        if result is None:
+            continue
+        places.give_archives(result, document_dates)
+        rows: Sequence[JSONObject] = places if lazy else list(places)
+        links.append(link_json(result, rows, offline=url in offline, checked=url not in unchecked))
     report: JSONObject = {
         "schema_version": SCHEMA_VERSION,
         "generated_at": iso_time(generated_at or dt.datetime.now(dt.UTC)),
         "tool": {"name": "verifier", "version": __version__},
         "summary": summarise(links),
         "links": links,
-        "documents": [document_json(document) for document in documents],
+        "documents": [document_json(document, lazy=lazy) for document in documents],
         "problems": [problem_json(problem) for problem in problems],
         "changes": changes or [],
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,35 @@ REPORT_NAME = "link-health.json"
 
 _ITEM_BREAK = b",\n    "
 
+#: About how many rows one orjson call encodes: a few megabytes of text at a time, enough to
+#: keep the per-call cost negligible, little enough that a report of a huge document is never
+#: held whole, as text or as dictionaries.
+CHUNK_ROWS = 4096
 
-def _items(items: list[Any]) -> bytes:
+
+def _as_list(value: object) -> list[Any]:
+    """orjson's fallback for the report's lazily built rows (any other sequence too)."""
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _encode(value: object) -> bytes:
+    return orjson.dumps(value, default=_as_list)
+
+
+def _lazy_rows(item: object) -> int:
+    """How many rows ``item`` holds in lists that are built as they are read."""
+    if not isinstance(item, dict):
+        return 0
+    return sum(len(value) for value in item.values() if _is_lazy(value))
+
+
+def _is_lazy(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes | list | tuple)
+
+
+def _split_items(items: list[Any]) -> bytes:
     """A non-empty list's items as JSON, joined by :data:`_ITEM_BREAK` so each has its own line.
 
     One orjson call over the whole list is several times faster than a call per item. When
@@ -30,32 +58,93 @@ def _items(items: list[Any]) -> bytes:
     if isinstance(first, dict) and first:
         key = next(iter(first))
         if all(isinstance(item, dict) and next(iter(item), None) == key for item in items):
-            text = orjson.dumps(items)[1:-1]
+            text = _encode(items)[1:-1]
             start = b"{" + orjson.dumps(key) + b":"
             between = b"}," + start
             if text.count(between) == len(items) - 1:
                 return text.replace(between, b"}" + _ITEM_BREAK + start)
-    return _ITEM_BREAK.join([orjson.dumps(item) for item in items])
+    return _ITEM_BREAK.join([_encode(item) for item in items])
 
 
-def _chunks(report: Mapping[str, Any]) -> list[bytes]:
+def _streamed_item(item: dict[str, Any]) -> Iterator[bytes]:
+    """One object whose lazily built lists are too long for one call, written in pieces:
+    the object is encoded with a marker in place of each such list, and each list is
+    encoded :data:`CHUNK_ROWS` rows at a time where its marker stood."""
+    token = secrets.token_hex(16)
+    lazy: dict[bytes, Sequence[Any]] = {}
+    shell: dict[str, Any] = {}
+    for key, value in item.items():
+        if _is_lazy(value) and len(value) > CHUNK_ROWS:
+            marker = f"{token}-{len(lazy)}"
+            lazy[orjson.dumps(marker)] = value
+            shell[key] = marker
+        else:
+            shell[key] = value
+    text = _encode(shell)
+    for encoded, rows in lazy.items():
+        before, text = text.split(encoded, 1)
+        yield before
+        yield from _rows(rows)
+    yield text
+
+
+def _rows(rows: Sequence[Any]) -> Iterator[bytes]:
+    """``rows`` as one compact JSON array, a chunk at a time."""
+    yield b"["
+    chunk: list[Any] = []
+    separator = b""
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield separator + _encode(chunk)[1:-1]
+            separator = b","
+            chunk = []
+    if chunk:
+        yield separator + _encode(chunk)[1:-1]
+    yield b"]"
+
+
+def _items(items: Sequence[Any]) -> Iterator[bytes]:
+    """A non-empty list's items, one a line, encoded in groups of about :data:`CHUNK_ROWS`
+    rows (an item counts one, and one more for each row of its lazily built lists)."""
+    group: list[Any] = []
+    weight = 0
+    separator = b""
+    for item in items:
+        rows = 1 + _lazy_rows(item)
+        if group and weight + rows > CHUNK_ROWS:
+            yield separator + _split_items(group)
+            separator = _ITEM_BREAK
+            group, weight = [], 0
+        if rows > CHUNK_ROWS:
+            yield separator
+            yield from _streamed_item(item)
+            separator = _ITEM_BREAK
+            continue
+        group.append(item)
+        weight += rows
+    if group:
+        yield separator + _split_items(group)
+
+
+def _chunks(report: Mapping[str, Any]) -> Iterator[bytes]:
     """The report as pieces of UTF-8 JSON: each top-level key and each list item on its own line.
 
     One line per link keeps the file readable and diffable. The pieces are written as they
-    are, never joined: a report of thousands of links is megabytes, and every copy costs.
+    are made, never joined: a report of thousands of links is megabytes, and every copy costs.
     """
-    encode = orjson.dumps
-    pieces = [b"{\n"]
+    yield b"{\n"
     separator = b"  "
     for key, value in report.items():
-        pieces += (separator, encode(key))
+        yield separator + orjson.dumps(key)
         separator = b",\n  "
-        if isinstance(value, list) and value:
-            pieces += (b": [\n    ", _items(value), b"\n  ]")
+        if isinstance(value, Sequence) and not isinstance(value, str | bytes) and len(value):
+            yield b": [\n    "
+            yield from _items(value)
+            yield b"\n  ]"
         else:
-            pieces += (b": ", encode(value))
-    pieces.append(b"\n}\n")
-    return pieces
+            yield b": " + _encode(value)
+    yield b"\n}\n"
 
 
 def dump_bytes(report: Mapping[str, Any]) -> bytes:
@@ -69,14 +158,20 @@ def dumps(report: Mapping[str, Any]) -> str:
 
 
 def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
-    """Write ``output_dir/link-health.json`` atomically and return its path.
+    """Write ``output_dir/link-health.json`` atomically and return its path."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    path = output_dir / REPORT_NAME
+    write_report_file(report, path)
+    return path
+
+
+def write_report_file(report: Mapping[str, Any], path: Path) -> None:
+    """Write ``report`` to ``path`` as ``link-health.json`` is laid out, atomically.
 
     The text goes to a temporary file beside the target and is renamed over it, so a reader
     (or a run killed half-way through writing) never sees a truncated report.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
-    path = output_dir / REPORT_NAME
-    handle, temporary = tempfile.mkstemp(prefix=f".{REPORT_NAME}.", suffix=".tmp", dir=output_dir)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private; a report is an artifact for others, so it gets the
         # permissions any new file of this user would.
@@ -90,7 +185,6 @@ def write_json_report(report: Mapping[str, Any], output_dir: Path) -> Path:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return path
 
 
 def _umask() -> int:

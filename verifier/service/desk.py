@@ -190,7 +190,7 @@ class Desk:
                 fields = (
                     link["outcome"],
                     archive,
-                    orjson.dumps(occurrences).decode(),
+                    orjson.dumps(list(occurrences)).decode(),
                     orjson.dumps(documents).decode(),
                 )
                 flag = existing.get(url)

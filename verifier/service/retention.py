@@ -59,4 +59,6 @@ def _remove_reports(paths: ServicePaths, run_ids: list[int]) -> None:
     for run_id in run_ids:
         report = paths.report(run_id)
         report.unlink(missing_ok=True)
-        report.with_suffix(".json.tmp").unlink(missing_ok=True)
+        # What a write killed half-way left: today's temporary name and the one used before.
+        for partial in (*paths.reports.glob(f".{report.name}.*.tmp"), report.with_suffix(".json.tmp")):
+            partial.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ import orjson
 
 from verifier.config import Settings
 from verifier.model import CheckRun, Document, InputProblem, LinkResult, Outcome
+from verifier.report.json import write_report_file
 from verifier.report.overrides import apply_overrides
 from verifier.service.batch import LEASE_SECONDS, CheckStore
 from verifier.service.db import ServiceDB
@@ -386,7 +387,7 @@ async def _report(
     checked = dataclasses.replace(
         checked, results=results, offline=offline, network_down=checked.network_down or bool(offline)
     )
-    return build_report(documents, checked), checked
+    return build_report(documents, checked, lazy=True), checked
 
 
 def _finish(
@@ -403,10 +404,7 @@ def _finish(
     desk = Desk(db)
     apply_overrides(report, overrides_only(desk.overrides()))
     context.paths.reports.mkdir(parents=True, exist_ok=True)
-    target = context.paths.report(run_id)
-    partial = target.with_suffix(".json.tmp")
-    partial.write_bytes(orjson.dumps(report))
-    partial.replace(target)
+    write_report_file(report, context.paths.report(run_id))
     desk.record_run(source_id, run_id, report)
     gate = decide(report, settings.fail_on, fail_only_new=settings.fail_only_new)
     db.finish_run(
