@@ -6,7 +6,7 @@ JSON, not pickle: a store restored from a CI cache must never be able to run cod
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from verifier.model import (
@@ -24,6 +24,8 @@ from verifier.model import (
 )
 
 _KINDS: dict[str, ReferenceKind] = {kind.value: kind for kind in ReferenceKind}
+_KIND_ORDER = tuple(ReferenceKind)
+_KIND_PLACES = {kind: place for place, kind in enumerate(_KIND_ORDER)}
 
 
 def _date_text(value: dt.date | None) -> str | None:
@@ -52,45 +54,115 @@ def _citation_from(data: list[Any]) -> Citation:
     )
 
 
-def _reference_json(ref: Reference) -> list[object]:
-    return [
-        ref.url,
-        ref.raw,
-        ref.kind.value,
-        ref.line,
-        ref.column,
-        ref.start,
-        ref.end,
-        ref.text,
-        ref.footnote,
-        _citation_json(ref.citation) if ref.citation else None,
-        [ref.wayback.original, ref.wayback.timestamp, ref.wayback.flags] if ref.wayback else None,
-        [[issue.kind.value, issue.message] for issue in ref.issues],
-        list(ref.alternatives),
-        ref.page,
-    ]
+#: The references' layout in a payload: one list per field (a column), not one list per
+#: reference. A 50 MB document holds hundreds of thousands of references; a list for each
+#: cost more while being encoded or decoded than the references themselves.
+LAYOUT = "columns-1"
 
 
-def _reference_from(data: list[Any]) -> Reference:
-    return Reference(
-        url=data[0],
-        raw=data[1],
-        kind=_KINDS[data[2]],
-        line=data[3],
-        column=data[4],
-        start=data[5],
-        end=data[6],
-        text=data[7],
-        footnote=data[8],
-        citation=_citation_from(data[9]) if data[9] else None,
-        wayback=WaybackLocation(*data[10]) if data[10] else None,
-        issues=tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data[11])
-        if data[11]
-        else (),
-        # Payloads written before alternatives and pages existed end at the issues.
-        alternatives=tuple(data[12]) if len(data) > 12 and data[12] else (),
-        page=data[13] if len(data) > 13 else None,
+def _column(values: list[Any]) -> list[Any] | None:
+    """``values``, or None when every one is None or an empty list (most fields of most
+    references are: no footnote, no citation, no issues)."""
+    return values if any(value is not None and value != [] for value in values) else None
+
+
+def _references_json(references: Sequence[Reference]) -> dict[str, object]:
+    """The references as columns, URLs and raw texts as places in one table of strings."""
+    strings: dict[str, int] = {}
+
+    def place(text: str) -> int:
+        found = strings.get(text)
+        if found is None:
+            found = strings[text] = len(strings)
+        return found
+
+    columns: dict[str, object] = {
+        "layout": LAYOUT,
+        "url": [place(ref.url) for ref in references],
+        # Most references are written as their URL: -1 says so in two bytes.
+        "raw": [-1 if ref.raw == ref.url else place(ref.raw) for ref in references],
+    }
+    columns["strings"] = list(strings)
+    # Places in the payload's own list of kinds: small numbers, which decode without making
+    # a string for each reference.
+    columns["kinds"] = [kind.value for kind in _KIND_ORDER]
+    columns["kind"] = [_KIND_PLACES[ref.kind] for ref in references]
+    columns["line"] = [ref.line for ref in references]
+    columns["column"] = [ref.column for ref in references]
+    columns["start"] = [ref.start for ref in references]
+    columns["end"] = [ref.end for ref in references]
+    columns["text"] = _column([ref.text for ref in references])
+    columns["footnote"] = _column([ref.footnote for ref in references])
+    columns["citation"] = _column(
+        [_citation_json(ref.citation) if ref.citation else None for ref in references]
     )
+    columns["wayback"] = _column(
+        [
+            [ref.wayback.original, ref.wayback.timestamp, ref.wayback.flags] if ref.wayback else None
+            for ref in references
+        ]
+    )
+    columns["issues"] = _column(
+        [[[issue.kind.value, issue.message] for issue in ref.issues] for ref in references]
+    )
+    columns["alternatives"] = _column([list(ref.alternatives) for ref in references])
+    columns["page"] = _column([ref.page for ref in references])
+    return columns
+
+
+def _references_from(data: dict[str, Any]) -> tuple[Reference, ...]:
+    if not isinstance(data, dict) or data.get("layout") != LAYOUT:
+        raise ValueError("written by another layout")
+    strings: list[str] = data["strings"]
+    urls = [strings[index] for index in data["url"]]
+    count = len(urls)
+    nothing = [None] * count
+
+    def column(name: str) -> list[Any]:
+        values: list[Any] | None = data[name]
+        if values is None:
+            return nothing
+        if len(values) != count:
+            raise ValueError(f"column {name} has {len(values)} values for {count} references")
+        return values
+
+    raws = [url if index < 0 else strings[index] for url, index in zip(urls, column("raw"), strict=True)]
+    named = [_KINDS[name] for name in data["kinds"]]
+    kinds = [named[place] for place in column("kind")]
+    empty: list[tuple[()]] = [()] * count
+    citations = column("citation")
+    waybacks = column("wayback")
+    issues = column("issues")
+    alternatives = column("alternatives")
+    return tuple(
+        map(
+            Reference,
+            urls,
+            raws,
+            kinds,
+            column("line"),
+            column("column"),
+            column("start"),
+            column("end"),
+            column("text"),
+            column("footnote"),
+            citations
+            if citations is nothing
+            else [_citation_from(item) if item else None for item in citations],
+            waybacks
+            if waybacks is nothing
+            else [WaybackLocation(*item) if item else None for item in waybacks],
+            empty if issues is nothing else [_issues_from(item) for item in issues],
+            empty if alternatives is nothing else [tuple(item) if item else () for item in alternatives],
+            column("page"),
+        )
+    )
+
+
+def _issues_from(data: list[list[str]] | None) -> tuple[ReferenceIssue, ...]:
+    if not data:
+        return ()
+    return tuple(ReferenceIssue(ReferenceIssueKind(kind), message) for kind, message in data)
 
 
 def extraction_json(document: Document | None, problems: Iterable[InputProblem]) -> dict[str, object]:
@@ -103,7 +175,7 @@ def extraction_json(document: Document | None, problems: Iterable[InputProblem])
             "path": document.path,
             "format": document.format.value,
             "encoding": document.encoding,
-            "references": [_reference_json(ref) for ref in document.references],
+            "references": _references_json(document.references),
             "footnote_issues": [
                 [issue.kind.value, issue.label, issue.line, issue.message]
                 for issue in document.footnote_issues
@@ -125,7 +197,7 @@ def extraction_from_json(data: dict[str, Any]) -> tuple[Document | None, list[In
         path=raw["path"],
         format=Format(raw["format"]),
         encoding=raw["encoding"],
-        references=tuple(_reference_from(item) for item in raw["references"]),
+        references=_references_from(raw["references"]),
         footnote_issues=tuple(
             FootnoteIssue(FootnoteIssueKind(kind), label, line, message)
             for kind, label, line, message in raw["footnote_issues"]

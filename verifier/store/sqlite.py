@@ -200,7 +200,7 @@ class SQLiteStore(BatchedStore):
         self.batch_seconds = batch_seconds
         self._pending_results: list[tuple[object, ...]] = []
         self._pending_history: list[tuple[object, ...]] = []
-        self._pending_extractions: list[tuple[str, str, str]] = []
+        self._pending_extractions: list[tuple[str, str, bytes]] = []
         self._pending_done: list[tuple[str, str]] = []
         # URL -> jobs: items handed out by pending_work whose done mark has not come yet.
         self._awaiting: dict[str, set[str]] = {}
@@ -547,11 +547,17 @@ class SQLiteExtractionCache:
         ).fetchone()
         if row is None or row[0] != key:
             return None
+        text = row[1]
+        del row
         try:
-            return extraction_from_json(orjson.loads(row[1]))
+            payload = orjson.loads(text)
+            # The payload's text can be tens of megabytes: gone before the references are made.
+            del text
+            return extraction_from_json(payload)
         except (KeyError, TypeError, ValueError):
             return None  # written by another layout: extract again
 
     def put(self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]) -> None:
-        payload = orjson.dumps(extraction_json(document, problems)).decode("utf-8")
+        # Kept as bytes (a BLOB): decoding to text would only copy a payload of many megabytes.
+        payload = orjson.dumps(extraction_json(document, problems))
         self._store._pending_extractions.append((path, key, payload))

@@ -139,17 +139,12 @@ def test_report_parts_carry_the_page_and_follow_the_schema() -> None:
     jsonschema.validate(occurrence, {"$defs": defs, **defs["occurrence"]})
 
 
-def test_the_store_keeps_pages_and_alternatives_and_reads_older_payloads() -> None:
+def test_the_store_keeps_pages_and_alternatives() -> None:
     document = read(make_pdf(Page(["x"]), Page(["See http://example.org/a/lo ng/b.html here."])))
     payload = json.loads(json.dumps(extraction_json(document, [])))
     again, _ = extraction_from_json(payload)
     assert again == document
-    # A payload from before pages and alternatives: its references end at their issues.
-    for item in payload["document"]["references"]:
-        del item[12:]
-    older, _ = extraction_from_json(payload)
-    assert older is not None
-    assert [(r.page, r.alternatives) for r in older.references] == [(None, ())]
+    assert [(r.page, r.alternatives) for r in again.references] == [(2, ("http://example.org/a/long/b.html",))]
 
 
 def test_cli_extract_reads_pdfs_and_as_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
