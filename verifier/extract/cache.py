@@ -52,12 +52,24 @@ def plan_input(item: InputFile | StandardInput, cache: ExtractionCache | None) -
         data = item.fs_path.read_bytes()
     except OSError:
         return Job(item.display_path, item.fs_path)  # which reports the problem
-    key = f"{extractor_fingerprint()}:{item.fs_path.resolve()}:{hashlib.sha256(data).hexdigest()}"
+    key = _cache_key(item.fs_path, hashlib.sha256(data).hexdigest())
     with collector.paused():
         cached = cache.get(item.display_path, key)
     if cached is not None:
         return cached
+    if len(data) >= REREAD_BYTES:
+        return Job(item.display_path, item.fs_path, key=key)
     return Job(item.display_path, item.fs_path, data=data, key=key)
+
+
+#: Files at least this big are read again by their extraction rather than handed to it as
+#: bytes, which would stay held (beside the decoded text) for as long as the extraction runs:
+#: 50 MB more at the peak of a 50 MB file. The second read comes from the page cache.
+REREAD_BYTES = 4_000_000
+
+
+def _cache_key(fs_path: Path, digest: str) -> str:
+    return f"{extractor_fingerprint()}:{fs_path.resolve()}:{digest}"
 
 
 def read_inputs(
@@ -86,7 +98,11 @@ def read_inputs(
             assert result is not None
             document, found = result
             if cache is not None and job is not None and job.key is not None:
-                cache.put(job.display_path, job.key, document, found)
+                key = job.key
+                if document is not None and job.fs_path is not None and not key.endswith(document.digest):
+                    # Read again and changed in between: kept under what was read.
+                    key = _cache_key(job.fs_path, document.digest)
+                cache.put(job.display_path, key, document, found)
         for problem in found:
             problems.append(problem)
             if on_problem is not None:
