@@ -145,8 +145,11 @@ class _Collector:
         self.references: list[Reference] = []
         self._citations: dict[int, Citation] = {}
         self._cites = Enclosing(tree, citation_elements(tree))
-        # Only a page with a rendered {{dead link}} has links to mark dead.
-        self._dead_links = any("Inline-Template" in marks.classes for marks in tree.marks)
+        # Only links inside a rendered {{dead link}}'s element can be marked dead by it: the
+        # few of them a page has are found once, and each link is looked for among them.
+        self._dead_link_marks = Enclosing(
+            tree, [sup for sup in tree.named("sup") if "Inline-Template" in tree.marks_of(sup).classes]
+        )
         self._named: set[str] | None = None
 
     def anchors(self, name: str) -> bool:
@@ -163,7 +166,7 @@ class _Collector:
     def visit(self, tag: int) -> None:
         tree = self.tree
         name = tree.name(tag)
-        if name == "a" and self._dead_links:
+        if name == "a" and self._dead_link_marks and self._dead_link_marks.around(tag) is not None:
             marker = _dead_link_marker(tree, tag)
             if marker is not None:
                 self._mark_dead(tag, marker)
