@@ -167,7 +167,9 @@ def extract_wikitext_in_sections(source: Source, section_target: int) -> Extract
 def _extract(source: Source, section_target: int) -> Extraction:
     walker = _Walker(source)
     for start, end in section_spans(source.text, section_target):
-        code = parse(_unclosed_links_opened(source.text[start:end]), skip_style_tags=True)
+        walker.section = _unclosed_links_opened(source.text[start:end])
+        walker.section_start = start
+        code = parse(walker.section, skip_style_tags=True)
         walker.visit(code, start, _Context())
         del code
     return Extraction(
@@ -255,6 +257,14 @@ class _Walker:
         self._last_group: list[int] = []
         self._last_end = 0
         self._last_scope: Code | None = None
+        # The text of the section being read, as parsed, and where it starts in the page.
+        self.section = ""
+        self.section_start = 0
+
+    def written(self, code: Code, offset: int) -> str:
+        """``str(code)`` for ``code`` at ``offset``: the section's text it was parsed from."""
+        start = offset - self.section_start
+        return self.section[start : start + code.length]
 
     def line(self, offset: int) -> int:
         return self.index.position(offset)[0]
@@ -502,7 +512,9 @@ class _Walker:
         group = attributes.get("group", context.group).strip()
         line = self.line(offset)
         # Comments are gone before MediaWiki looks at a reference, so they are not content.
-        written = _COMMENT.sub("", str(contents[0])) if contents is not None else ""
+        written = self.written(*contents) if contents is not None else ""
+        if "<!--" in written:
+            written = _COMMENT.sub("", written)
         has_content = bool(written.strip())
         if not has_content:
             if name:
