@@ -187,6 +187,10 @@ def link_json(
     return data
 
 
+#: How many references a report must describe before ``lazy`` makes its rows when read.
+LAZY_REFERENCES = 20_000
+
+
 class _Rows(Sequence[JSONObject]):
     """Report rows built when they are read, not held.
 
@@ -385,6 +389,9 @@ def assemble_report(
     """The whole JSON report from its parts. Links appear in the order they are first cited.
 
     ``lazy`` as for :func:`build_report`."""
+    # Rows made when read cost a call each time they are read; below this many references a
+    # report's dictionaries are a few megabytes at most and are built once, as lists.
+    lazy = lazy and sum(len(document.references) for document in documents) >= LAZY_REFERENCES
     occurrences = occurrences_by_url(documents)
     document_dates = {document.path: _date(document.date) for document in documents}
     links = []

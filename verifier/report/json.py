@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,9 +34,14 @@ def _encode(value: object) -> bytes:
 
 def _lazy_rows(item: object) -> int:
     """How many rows ``item`` holds in lists that are built as they are read."""
-    if not isinstance(item, dict):
+    if type(item) is not dict:
         return 0
-    return sum(len(value) for value in item.values() if _is_lazy(value))
+    return sum(len(value) for value in item.values() if type(value) not in _PLAIN and _is_lazy(value))
+
+
+#: The types a report's values almost always have: told apart at once, without asking
+#: the abstract Sequence (slow, and asked for every value of every link).
+_PLAIN = frozenset({str, int, float, bool, type(None), list, dict, tuple})
 
 
 def _is_lazy(value: object) -> bool:
@@ -70,7 +73,7 @@ def _streamed_item(item: dict[str, Any]) -> Iterator[bytes]:
     """One object whose lazily built lists are too long for one call, written in pieces:
     the object is encoded with a marker in place of each such list, and each list is
     encoded :data:`CHUNK_ROWS` rows at a time where its marker stood."""
-    token = secrets.token_hex(16)
+    token = os.urandom(16).hex()
     lazy: dict[bytes, Sequence[Any]] = {}
     shell: dict[str, Any] = {}
     for key, value in item.items():
@@ -171,11 +174,13 @@ def write_report_file(report: Mapping[str, Any], path: Path) -> None:
     The text goes to a temporary file beside the target and is renamed over it, so a reader
     (or a run killed half-way through writing) never sees a truncated report.
     """
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = path.with_name(f".{path.name}.{os.urandom(6).hex()}.tmp")
+    # Created as any new file of this user is (the umask decides), since a report is an
+    # artifact for others; O_EXCL, as mkstemp does, so nothing already there is written
+    # through. Not tempfile itself: importing it (and shutil, bz2, lzma, random with it)
+    # cost every run's start more than writing a small report.
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
-        # mkstemp makes the file private; a report is an artifact for others, so it gets the
-        # permissions any new file of this user would.
-        os.fchmod(handle, 0o666 & ~_umask())
         # No fsync: the rename already keeps readers and killed runs from a torn file, and
         # the results themselves are safe in the store, so a report lost with the power is
         # rebuilt by a warm re-run in well under a second.
@@ -183,14 +188,8 @@ def write_report_file(report: Mapping[str, Any], path: Path) -> None:
             stream.writelines(_chunks(report))
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def read_json_report(path: Path) -> dict[str, Any]:

@@ -21,11 +21,17 @@ from verifier.model import (
     RunStatus,
     Snapshot,
 )
+from verifier.report import build
 from verifier.report import json as json_report
 from verifier.report.build import Occurrences, ReferenceRows, build_report
 from verifier.report.render import render_formats
 
 NOW = dt.datetime(2024, 5, 1, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture(autouse=True)
+def _lazy_from_the_first_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "LAZY_REFERENCES", 0)
 
 
 def _snapshot(day: str) -> Snapshot:
@@ -153,3 +159,11 @@ def test_other_formats_render_a_lazy_report_as_a_built_one(tmp_path: Path) -> No
     lazy = render_formats(build_report(run.documents, run, lazy=True), formats, tmp_path / "lazy")
     for one, other in zip(built, lazy, strict=True):
         assert one.read_bytes() == other.read_bytes(), one.name
+
+
+def test_a_small_report_is_built_as_lists_even_when_asked_to_be_lazy(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(build, "LAZY_REFERENCES", 1000)
+    run = _run()
+    report = build_report(run.documents, run, lazy=True)
+    assert isinstance(report["documents"][0]["references"], list)
+    assert isinstance(report["links"][0]["occurrences"], list)

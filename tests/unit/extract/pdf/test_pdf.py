@@ -144,7 +144,9 @@ def test_the_store_keeps_pages_and_alternatives() -> None:
     payload = json.loads(json.dumps(extraction_json(document, [])))
     again, _ = extraction_from_json(payload)
     assert again == document
-    assert [(r.page, r.alternatives) for r in again.references] == [(2, ("http://example.org/a/long/b.html",))]
+    assert [(r.page, r.alternatives) for r in again.references] == [
+        (2, ("http://example.org/a/long/b.html",))
+    ]
 
 
 def test_cli_extract_reads_pdfs_and_as_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
