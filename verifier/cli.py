@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Protocol
@@ -50,6 +51,7 @@ def build_parser(argv: Sequence[str] | None = None, *, only_chosen: bool = False
     parser = argparse.ArgumentParser(
         prog="verifier",
         description="Find every reference in documents and check that each source still resolves.",
+        formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"verifier {__version__}")
     _add_global_options(parser)
@@ -57,14 +59,41 @@ def build_parser(argv: Sequence[str] | None = None, *, only_chosen: bool = False
     chosen = _chosen_command(argv) if only_chosen else None
     for name in COMMANDS:
         if chosen is not None and name != chosen:
-            subparsers.add_parser(name)
+            subparsers.add_parser(name, formatter_class=_Formatter)
             continue
         module: Command = importlib.import_module(f"verifier.commands.{name}")
-        sub = subparsers.add_parser(name, help=module.HELP, description=module.HELP)
+        sub = subparsers.add_parser(
+            name, help=module.HELP, description=module.HELP, formatter_class=_Formatter
+        )
         _add_global_options(sub, suppress=True)
         module.add_arguments(sub)
         sub.set_defaults(run=module.run)
     return parser
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, given the terminal's width.
+
+    Every ``add_argument`` makes a formatter, which, left to find the width itself, imports
+    shutil and with it bz2 and lzma: milliseconds of every start, for help rarely printed.
+    """
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        super().__init__(prog, indent_increment, max_help_position, _help_width() if width is None else width)
+
+
+def _help_width() -> int:
+    """What argparse would take: $COLUMNS, else standard output's terminal, else 80; less 2."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 80
+    return columns - 2
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:

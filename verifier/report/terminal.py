@@ -17,8 +17,6 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import idna
-
 from verifier.model import LinkResult, Outcome
 from verifier.report.rows import display_url, drift_of
 
@@ -151,6 +149,8 @@ def _printable(text: str) -> str:
 
 
 def _host_label(match: re.Match[str]) -> str:
+    import idna  # only for a punycode host: most summaries show none
+
     try:
         return idna.decode(match.group(0))
     except (idna.IDNAError, UnicodeError):

@@ -53,7 +53,9 @@ _PROBE = """
 import sys
 from verifier import cli
 code = cli.main(sys.argv[1:])
-loaded = sorted(name for name in ("httpx", "httpcore", "anyio", "asyncio", "rich") if name in sys.modules)
+# The network stack, and modules whose import alone costs a warm run's start milliseconds.
+heavy = ("httpx", "httpcore", "anyio", "asyncio", "rich", "tempfile", "shutil", "secrets", "idna")
+loaded = sorted(name for name in heavy if name in sys.modules)
 print("LOADED", ",".join(loaded))
 sys.exit(code)
 """
