@@ -112,7 +112,7 @@ class HtmlTree:
         self.ids: dict[str, int] = {}  # each id and the first element that has it
         # The attributes of a tree copied from bs4's, whose tags are not all read plainly.
         self.soup_attributes: dict[int, dict[str, AttributeValue]] | None = None
-        self.by_name: dict[str, list[int]] | None = None  # made by ``named``, once the tree is built
+        self.by_name: dict[str, array[int]] | None = None  # made by ``named``, once the tree is built
 
     def __len__(self) -> int:
         return len(self.names)
@@ -171,14 +171,14 @@ class HtmlTree:
         """The elements of these names, in document order."""
         by_name = self.by_name
         if by_name is None:
-            # Pages are looked through for several names; the elements of each are listed at once.
+            # Pages are looked through for several names; the elements of each are listed at once,
+            # as machine integers: a list of int objects for every element would outweigh the tree.
             by_name = self.by_name = {}
             for element, name in enumerate(self.names):
                 found = by_name.get(name)
                 if found is None:
-                    by_name[name] = [element]
-                else:
-                    found.append(element)
+                    found = by_name[name] = array("i")
+                found.append(element)
         if len(names) == 1:
             return list(by_name.get(names[0], ()))
         return sorted(element for name in set(names) for element in by_name.get(name, ()))
