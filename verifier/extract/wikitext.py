@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 from verifier.extract.base import Extraction, LineIndex, Source, read_with_line_feeds
@@ -119,8 +120,8 @@ _LINK_OPENING = re.compile(r"(?<!\[)\[(?=(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//|(?:mail
 _ENCLOSURE_END = re.compile(r"</?ref\b|<references\b|\}\}", re.IGNORECASE)
 
 
-def _unclosed_links_opened(text: str) -> str:
-    """``text`` with the "[" of each link left unclosed inside its <ref> or template made a blank.
+def _unclosed_link_openings(text: str) -> list[int]:
+    """Where the "[" of each link left unclosed inside its <ref> or template is, to be made a blank.
 
     MediaWiki reads a <ref> and a template apart from what follows them, so
     ``<ref>[http://a.test/x Title</ref> … [http://b.test/y B]`` is a bare link to a.test in
@@ -128,9 +129,9 @@ def _unclosed_links_opened(text: str) -> str:
     next "]", swallowing the second and losing the <ref>. Blanking the "[" (one character for
     one, so every offset holds) makes the parser read what MediaWiki reads.
     """
-    if "[" not in text:
-        return text
     blanked: list[int] = []
+    if "[" not in text:
+        return blanked
     for opening in _LINK_OPENING.finditer(text):
         position = opening.start()
         line_end = text.find("\n", position)
@@ -141,10 +142,15 @@ def _unclosed_links_opened(text: str) -> str:
         end = _ENCLOSURE_END.search(inside)
         if end is not None and (end.group(0) != "}}" or _template_closed(inside, end.start())):
             blanked.append(position)
-    if not blanked:
+    return blanked
+
+
+def _blanked(text: str, positions: list[int]) -> str:
+    """``text`` with a blank at each of ``positions``."""
+    if not positions:
         return text
     characters = list(text)
-    for position in blanked:
+    for position in positions:
         characters[position] = " "
     return "".join(characters)
 
@@ -167,9 +173,11 @@ def extract_wikitext_in_sections(source: Source, section_target: int) -> Extract
 def _extract(source: Source, section_target: int) -> Extraction:
     walker = _Walker(source)
     for start, end in section_spans(source.text, section_target):
-        walker.section = _unclosed_links_opened(source.text[start:end])
-        walker.section_start = start
-        code = parse(walker.section, skip_style_tags=True)
+        section = source.text[start:end]
+        blanked = _unclosed_link_openings(section)
+        walker.blanked = [start + position for position in blanked]
+        code = parse(_blanked(section, blanked), skip_style_tags=True)
+        del section
         walker.visit(code, start, _Context())
         del code
     return Extraction(
@@ -257,14 +265,15 @@ class _Walker:
         self._last_group: list[int] = []
         self._last_end = 0
         self._last_scope: Code | None = None
-        # The text of the section being read, as parsed, and where it starts in the page.
-        self.section = ""
-        self.section_start = 0
+        # Where the section being read had a "[" made a blank before it was parsed.
+        self.blanked: list[int] = []
 
     def written(self, code: Code, offset: int) -> str:
-        """``str(code)`` for ``code`` at ``offset``: the section's text it was parsed from."""
-        start = offset - self.section_start
-        return self.section[start : start + code.length]
+        """``str(code)`` for ``code`` at ``offset``: the text it was parsed from, taken from the page."""
+        end = offset + code.length
+        if self.blanked and bisect_left(self.blanked, offset) < bisect_right(self.blanked, end - 1):
+            return str(code)  # a blank the page does not have falls inside
+        return self.text[offset:end]
 
     def line(self, offset: int) -> int:
         return self.index.position(offset)[0]

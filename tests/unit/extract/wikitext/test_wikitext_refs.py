@@ -93,6 +93,16 @@ def test_duplicate_definitions() -> None:
     assert "line 1" in found.footnote_issues[0].message
 
 
+def test_a_definition_is_compared_as_parsed_with_its_unclosed_link_opened() -> None:
+    # The "[" left unclosed in each note is read as a blank: the first two say the same.
+    text = (
+        '<ref name="u">[http://u.test/ Title</ref>\n<ref name="u"> http://u.test/ Title</ref>\n'
+        '<ref name="u">[http://u.test/ Other</ref>\n'
+    )
+    found = extract(text)
+    assert issues(found) == [(FootnoteIssueKind.DUPLICATE_DEFINITION, "u", 3)]
+
+
 def test_empty_references() -> None:
     text = (
         "A.<ref></ref>\nB.<ref> </ref> C.<ref />\nD.<ref name=n></ref><ref name=n>[http://n.test/ n]</ref>"
