@@ -46,12 +46,21 @@ _ACCESS_CUE = re.compile(
     r"|visited(?:\s+on)?|consulted(?:\s+on)?|检索于|檢索於|访问日期|訪問日期|访问于|引用日期|获取于)\s*[:：]?\s*",
     re.IGNORECASE,
 )
+# Written in lowercase, as the lowercased text it is searched in.
+_ACCESS_CUE_LOWERCASE = re.compile(_ACCESS_CUE.pattern)
+assert _ACCESS_CUE.pattern == _ACCESS_CUE.pattern.lower()
+
+
+# The forms that start with a digit, and the one that starts with the month's name: a text
+# can only be in those its first character allows.
+_DIGIT_FIRST_FORMS = _FORMS[:5]
+_NAME_FIRST_FORMS = _FORMS[5:]
 
 
 def parse_date(text: str) -> dt.date | None:
     """The first date written in one of the common forms at the start of ``text``, or None."""
     text = text.strip()
-    for form in _FORMS:
+    for form in _DIGIT_FIRST_FORMS if text[:1].isdecimal() else _NAME_FIRST_FORMS:
         match = form.match(text)
         if match is None:
             continue
@@ -102,7 +111,10 @@ def find_access_date(text: str) -> dt.date | None:
     """
     if _DATE_HINT.search(text) is None:
         return None
-    for cue in _ACCESS_CUE.finditer(text):
+    # In ASCII text, the cue's lowercase words found in the text lowercased are those found in
+    # the text ignoring case, at the same places, and many times faster.
+    cues = _ACCESS_CUE_LOWERCASE.finditer(text.lower()) if text.isascii() else _ACCESS_CUE.finditer(text)
+    for cue in cues:
         found = parse_date(text[cue.end() : cue.end() + 40])
         if found is not None:
             return found
