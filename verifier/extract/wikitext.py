@@ -115,7 +115,9 @@ _ANGLE = re.compile(r"[<>]")
 
 
 # "[" opening an external link: a protocol-relative or scheme URL follows ("[[" is a wikilink).
-_LINK_OPENING = re.compile(r"(?<!\[)\[(?=(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//|(?:mailto|news|urn):)")
+# The "[" comes first so that the search looks for it; the look-behind then checks the
+# character before it, as "(?<!\[)\[" would, which is tried at every character instead.
+_LINK_OPENING = re.compile(r"\[(?<!\[\[)(?=(?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//|(?:mailto|news|urn):)")
 # What a link's title cannot run past: the end of the <ref> or of the template it sits in.
 _ENCLOSURE_END = re.compile(r"</?ref\b|<references\b|\}\}", re.IGNORECASE)
 
