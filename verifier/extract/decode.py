@@ -202,8 +202,12 @@ def _looks_binary(text: str, utf8: bytes | None = None) -> bool:
     limit = _CONTROL_RATIO * len(head)
     few = False
     if utf8 is not None:
-        sample = utf8[: 4 * _HEAD_CHARS]
-        few = len(sample) - len(sample.translate(None, _CONTROL_BYTES)) <= limit
+        # Counted a slice at a time, so that no more than a slice's copy is held at once.
+        controls = 0
+        for start in range(0, min(len(utf8), 4 * _HEAD_CHARS), _HEAD_CHARS // 4):
+            piece = utf8[start : start + _HEAD_CHARS // 4]
+            controls += len(piece) - len(piece.translate(None, _CONTROL_BYTES))
+        few = controls <= limit
     if not few and sum(1 for _ in _CONTROL.finditer(head)) > limit:
         return True
     return head.count("\ufffd") > _REPLACED_RATIO * len(head)
