@@ -34,6 +34,7 @@ from verifier.extract.wikitext_tree import (
     Heading,
     HTMLEntity,
     Node,
+    Parameter,
     Tag,
     Template,
     Text,
@@ -277,6 +278,10 @@ class _Walker:
             return str(code)  # a blank the page does not have falls inside
         return self.text[offset:end]
 
+    def parameter_name(self, parameter: Parameter, offset: int) -> str:
+        """``str(parameter.name)``: as written for a named one, its number for an unnamed one."""
+        return self.written(parameter.name, offset) if parameter.showkey else str(parameter.name)
+
     def line(self, offset: int) -> int:
         return self.index.position(offset)[0]
 
@@ -394,16 +399,16 @@ class _Walker:
         elif name == "date" and context.top_level and self.date is None:
             self.document_date(template, offset)
         else:
-            for parameter, _name_offset, value_offset in template_parameters(template, offset):
-                key = str(parameter.name).strip().lower()
+            for parameter, name_offset, value_offset in template_parameters(template, offset):
+                key = self.parameter_name(parameter, name_offset).strip().lower()
                 listed = context.listed or (name in _LIST_TEMPLATES and key == "refs")
                 self.visit(parameter.value, value_offset, context.nested(listed=listed))
 
     def citation(self, template: Template, offset: int, context: _Context) -> None:
         params: dict[str, tuple[Code, int]] = {}
         inner = context.nested()
-        for parameter, _name_offset, value_offset in template_parameters(template, offset):
-            key = str(parameter.name).strip().lower()
+        for parameter, name_offset, value_offset in template_parameters(template, offset):
+            key = self.parameter_name(parameter, name_offset).strip().lower()
             # A parameter given twice takes its last value, as MediaWiki reads it.
             params[key] = (parameter.value, value_offset)
             if key not in _URL_PARAMS:
