@@ -147,36 +147,8 @@ class _Builder:
         tree.string_codes.append(code)
         self.data_start = -1
 
-    def start(self, name: str, written: str, offset: int) -> None:
-        if self.data_start >= 0:
-            self.flush()
-        element = len(self.names)
-        self.names.append(name)
-        self.parents.append(self.stack[-1])
-        self.offsets.append(offset)
-        self.ends.append(element + 1)
-        strings = len(self.string_codes)
-        self.firsts.append(strings)
-        self.lasts.append(strings)
-        self.mark_codes.append(self.marks(written, element) if written else 0)
-        self.stack.append(element)
-        self.open[name] = self.open.get(name, 0) + 1
-        if name in PRESERVE_WHITESPACE:
-            self.preserving += 1
-        if name in STRING_CONTAINERS:
-            self.containers.append(KIND_CODES[name])
-
-    def marks(self, written: str, element: int) -> int:
-        """The mark code of attributes written so; the element's id, if they give one, is noted."""
-        known = self.marked.get(written)
-        if known is None:
-            known = self.read_marks(written)
-        code, element_id = known
-        if element_id is not None:
-            self.tree.ids.setdefault(element_id, element)
-        return code
-
     def read_marks(self, written: str) -> tuple[int, str | None]:
+        """The mark code of attributes written so, and the id they give if any."""
         if MAY_BE_MARKED.search(written) is None:
             return 0, None
         classes, role, epub_type, element_id = marking(written)
@@ -234,9 +206,10 @@ class _Builder:
 
 def _fast_tree(text: str, index: LineIndex | None = None) -> HtmlTree:
     builder = _Builder(HtmlTree(text, index or LineIndex(text)))
-    # A saved page has tens of thousands of tags: opening and closing elements is done here,
-    # with the tree's arrays at hand, rather than by the builder's methods (start, end, pop),
-    # which do the same one call and one attribute look-up at a time.
+    # A saved page has tens of thousands of tags: elements are opened and closed here, with
+    # the tree's arrays at hand, rather than through a builder method each (a call and an
+    # attribute look-up for every step); the builder's end and pop do the same for the rare
+    # tags read apart (script, style, void end tags).
     tree = builder.tree
     names = tree.names
     ends = tree.ends
