@@ -170,6 +170,12 @@ class _Collector:
             marker = _dead_link_marker(tree, tag)
             if marker is not None:
                 self._mark_dead(tag, marker)
+        if name == "a":
+            # An anchor's text is its content: of its attributes only its link is ever read.
+            href, span = tree.attribute_and_span(tag, "href")
+            if isinstance(href, str) and href.strip() and span is not None:
+                self._consider(tag, {}, href, span)
+            return
         attrs, spans = tree.attributes_and_spans(tag, link_attributes(name))
         if name == "link" and _ORIGIN_HINTS & {rel.lower() for rel in _values(attrs.get("rel"))}:
             return

@@ -86,6 +86,28 @@ def attributes_at(
     return _listed(name, attrs), spans
 
 
+def attribute_at(
+    text: str, offset: int, name: str, key: str
+) -> tuple[AttributeValue | None, AttributeSpan | None]:
+    """Attribute ``key`` of the plain start tag of element ``name`` at ``offset`` and where its value
+    is written, as ``attributes_at`` gives them (None for either it has not), without the others.
+    """
+    match = _ATTRIBUTE.match(text, offset + 1 + len(name))
+    while match is not None:
+        if match.group(1).lower() == key:  # the first of duplicate attributes wins
+            group = match.lastindex or 1  # the value's group, quoted or bare; 1 when there is none
+            if group == 1:
+                return _listed(name, {key: ""})[key], None
+            written = match.group(group)
+            span = AttributeSpan(written, match.start(group), match.end(group))
+            value = html.unescape(written) if "&" in written else written
+            if key in _UNIVERSAL_LIST_ATTRIBUTES or key in LIST_ATTRIBUTES.get(name, ()):
+                return _NON_WHITESPACE.findall(value), span
+            return value, span
+        match = _ATTRIBUTE.match(text, match.end())
+    return None, None
+
+
 def _listed(name: str, attrs: dict[str, AttributeValue]) -> dict[str, AttributeValue]:
     specific = LIST_ATTRIBUTES.get(name)
     for key in attrs:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from verifier.extract.base import LineIndex
 from verifier.extract.html_attributes import AttributeSpan, attribute_spans
 from verifier.extract.html_rules import STRING_CONTAINERS
-from verifier.extract.html_tags import AttributeValue, attributes_at
+from verifier.extract.html_tags import AttributeValue, attribute_at, attributes_at
 
 ROOT = 0
 #: The parent of the root.
@@ -144,6 +144,16 @@ class HtmlTree:
         if offset < 0:
             return {}, {}
         return attributes_at(self.text, offset, self.names[element], placed)
+
+    def attribute_and_span(
+        self, element: int, key: str
+    ) -> tuple[AttributeValue | None, AttributeSpan | None]:
+        """One attribute and where its value is written, as ``attributes_and_spans`` gives them."""
+        offset = self.offsets[element]
+        if self.soup_attributes is not None or offset < 0:
+            attrs, spans = self.attributes_and_spans(element, (key,))
+            return attrs.get(key), spans.get(key)
+        return attribute_at(self.text, offset, self.names[element], key)
 
     def sourceline(self, element: int) -> int | None:
         """The line of the element's start tag, or None when it is not known."""

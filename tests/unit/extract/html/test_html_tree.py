@@ -151,3 +151,25 @@ def test_the_enclosing_element_is_the_nearest_such_ancestor() -> None:
             assert enclosing.around(element) == (None if ancestor == NONE else ancestor), text
             expected = element if element in chosen else enclosing.around(element)
             assert enclosing.around(element, itself=True) == expected, text
+
+
+def test_one_attribute_is_read_as_all_of_them_are() -> None:
+    rng = random.Random(18)
+    texts = [sample.read_text(encoding="utf-8") for sample in SAMPLES]
+    texts += ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 25))) for _ in range(1500)]
+    for text in texts:
+        tree = parse_html(text)  # the fast tree, or bs4's copied when the markup is unusual
+        for element in tree.elements():
+            attrs = tree.attributes(element)
+            for key in [*attrs, "href", "class", "rel", "headers", "absent"]:
+                spans = tree.attributes_and_spans(element, (key,))[1]
+                assert tree.attribute_and_span(element, key) == (attrs.get(key), spans.get(key)), text
+
+
+def test_the_named_elements_are_those_of_each_name_in_order() -> None:
+    rng = random.Random(19)
+    for _ in range(300):
+        tree = parse_html("".join(rng.choice(PIECES) for _ in range(rng.randint(1, 40))))
+        for names in [("a",), ("p", "a"), ("img", "br", "x-el"), ("absent",), ("a", "a")]:
+            expected = [element for element in tree.elements() if tree.name(element) in names]
+            assert tree.named(*names) == expected
