@@ -159,7 +159,7 @@ class _Collector:
         if self._named is None:
             # Read only once some link misses every id: most pages never need it.
             tree = self.tree
-            names = (tree.attributes(element).get("name") for element in tree.named("a"))
+            names = (tree.attribute(element, "name") for element in tree.named("a"))
             self._named = {str(name) for name in names if name is not None}
         return name in self._named
 
@@ -358,7 +358,7 @@ def _dead_link_detail(tree: HtmlTree, marker: int) -> str:
     """What the marker's tooltip says, e.g. "Dead link tagged March 2013"."""
     for element in tree.descendants(marker):
         if tree.name(element) == "span":
-            title = tree.attributes(element).get("title")
+            title = tree.attribute(element, "title")
             if isinstance(title, str):
                 return " ".join(title.split())
     return ""

@@ -60,7 +60,7 @@ def parse_cite(tree: HtmlTree, cite: int) -> Citation:
     for element in tree.descendants(cite):
         name = tree.name(element)
         if name == "a":
-            href = tree.attributes(element).get("href")
+            href = tree.attribute(element, "href")
             if isinstance(href, str):
                 hrefs[element] = href
         elif name == "i":

@@ -164,7 +164,7 @@ def _listed_notes(tree: HtmlTree) -> Iterator[tuple[int, str | None]]:
         if (
             (marks.role is not None or marks.epub_type is not None)
             and _role(tree, element) in _NOTE_ROLES
-            and tree.attributes(element).get("id")
+            and tree.attribute(element, "id")
         ):
             yield element, None
         elif tree.name(element) in ("ol", "ul", "section", "div", "aside") and _is_note_list(tree, element):
@@ -176,13 +176,13 @@ def _listed_notes(tree: HtmlTree) -> Iterator[tuple[int, str | None]]:
             for note_list in lists:
                 number = _list_start(tree, note_list)
                 for item in _child_elements(tree, note_list, ("li",)):
-                    if tree.attributes(item).get("id") and _role(tree, item) not in _NOTE_ROLES:
+                    if tree.attribute(item, "id") and _role(tree, item) not in _NOTE_ROLES:
                         yield item, str(number) if tree.name(note_list) == "ol" else None
                     number += 1
 
 
 def _list_start(tree: HtmlTree, note_list: int) -> int:
-    start = tree.attributes(note_list).get("start")
+    start = tree.attribute(note_list, "start")
     if isinstance(start, str) and start.strip().lstrip("-").isdigit():
         return int(start.strip())
     return 1
@@ -214,7 +214,7 @@ def find_footnotes(tree: HtmlTree, page: ThisPage) -> HtmlFootnotes:
         # Whether it is a marker is told by its marks, before its attributes are read.
         if not is_footnote_marker(tree, anchor):
             continue
-        href = tree.attributes(anchor).get("href")
+        href = tree.attribute(anchor, "href")
         target = page.fragment(href) if isinstance(href, str) else None
         if target is not None and target not in ids and unquote(target) in ids:
             target = unquote(target)
@@ -241,7 +241,7 @@ def find_footnotes(tree: HtmlTree, page: ThisPage) -> HtmlFootnotes:
             seen.add(element)
 
     numbers = dict(listed)
-    note_ids = {note: str(tree.attributes(note).get("id")) for note in notes}
+    note_ids = {note: str(tree.attribute(note, "id")) for note in notes}
     definitions: list[FootnoteDefinition] = []
     for note in notes:
         label = first_marker_label.get(note_ids[note]) or numbers.get(note) or note_ids[note]

@@ -145,6 +145,10 @@ class HtmlTree:
             return {}, {}
         return attributes_at(self.text, offset, self.names[element], placed)
 
+    def attribute(self, element: int, key: str) -> AttributeValue | None:
+        """One attribute, as ``attributes`` gives it: read alone, the others are not made."""
+        return self.attribute_and_span(element, key)[0]
+
     def attribute_and_span(
         self, element: int, key: str
     ) -> tuple[AttributeValue | None, AttributeSpan | None]:
