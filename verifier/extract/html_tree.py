@@ -75,7 +75,6 @@ class HtmlTree:
     """Every element and string of one page; built by html_build."""
 
     __slots__ = (
-        "by_name",
         "decoded",
         "ends",
         "firsts",
@@ -112,7 +111,6 @@ class HtmlTree:
         self.ids: dict[str, int] = {}  # each id and the first element that has it
         # The attributes of a tree copied from bs4's, whose tags are not all read plainly.
         self.soup_attributes: dict[int, dict[str, AttributeValue]] | None = None
-        self.by_name: dict[str, array[int]] | None = None  # made by ``named``, once the tree is built
 
     def __len__(self) -> int:
         return len(self.names)
@@ -183,19 +181,8 @@ class HtmlTree:
 
     def named(self, *names: str) -> list[int]:
         """The elements of these names, in document order."""
-        by_name = self.by_name
-        if by_name is None:
-            # Pages are looked through for several names; the elements of each are listed at once,
-            # as machine integers: a list of int objects for every element would outweigh the tree.
-            by_name = self.by_name = {}
-            for element, name in enumerate(self.names):
-                found = by_name.get(name)
-                if found is None:
-                    found = by_name[name] = array("i")
-                found.append(element)
-        if len(names) == 1:
-            return list(by_name.get(names[0], ()))
-        return sorted(element for name in set(names) for element in by_name.get(name, ()))
+        wanted = frozenset(names)
+        return [element for element, name in enumerate(self.names) if name in wanted]
 
     def get_text(self, element: int) -> str:
         """The text inside ``element``, as bs4's ``get_text()`` gathers it."""
