@@ -3,7 +3,8 @@
 Generates Markdown documents citing ``--urls`` unique URLs spread over ``--hosts`` loopback
 hosts (127.0.0.2, 127.0.0.3, ...), served by ``check_server.py`` with 50 ms latency per
 answer: 85% pages that answer 200, 10% that answer 404, 5% that redirect (301) to a page.
-Then runs, each as a child process measured with wait4 (wall time, user+system CPU, peak RSS):
+Then runs, each as a child process measured through ``peak.py`` (wall time, user+system CPU,
+and its own peak RSS, not the benchmark's carried over):
 
 1. ``verifier check`` with an empty store (cold), 2. lychee with no cache (cold, writing its
 ``.lycheecache``), 3. ``verifier check`` again (warm: every result within its TTL),
@@ -30,7 +31,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -57,18 +57,24 @@ class Measure:
 
 
 def measure(name: str, command: list[str], cwd: Path, log: Path) -> Measure:
+    """Run ``command`` through ``peak.py``, so its peak memory is its own, not this process's."""
+    result = log.with_suffix(".peak.json")
+    result.unlink(missing_ok=True)
     with log.open("w") as stream:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=stream, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
+        subprocess.run(
+            [sys.executable, str(HERE / "peak.py"), str(result), *command],
+            cwd=cwd,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+            check=False,
+        )
+    figures = json.loads(result.read_text())
     return Measure(
         name=name,
-        wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
-        exit_code=process.returncode,
+        wall=figures["wall"],
+        cpu=figures["cpu"],
+        peak_mb=figures["peak_kb"] / 1024,  # kilobytes on Linux
+        exit_code=figures["exit_code"],
     )
 
 

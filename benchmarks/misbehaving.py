@@ -261,25 +261,33 @@ class Measure:
 
 
 def measure(name: str, command: list[str], cwd: Path, log: Path, limit: float | None = None) -> Measure:
+    """Run ``command`` (stopped after ``limit`` seconds) and measure it through ``peak.py``,
+    so its peak memory is its own and not carried over from this process."""
+    result = log.with_suffix(".peak.json")
+    result.unlink(missing_ok=True)
     with log.open("w") as stream:
         epoch = time.time()
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=cwd, stdout=stream, stderr=subprocess.STDOUT)
-        timer = threading.Timer(limit, process.kill) if limit is not None else None
+        process = subprocess.Popen(
+            [sys.executable, str(HERE / "peak.py"), str(result), *command],
+            cwd=cwd,
+            stdout=stream,
+            stderr=subprocess.STDOUT,
+        )
+        timer = threading.Timer(limit, process.terminate) if limit is not None else None
         if timer is not None:
             timer.start()
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - started
+        process.wait()
         if timer is not None:
             timer.cancel()
+    figures = json.loads(result.read_text())
     return Measure(
         name=name,
-        wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,
-        exit_code=os.waitstatus_to_exitcode(status),
+        wall=figures["wall"],
+        cpu=figures["cpu"],
+        peak_mb=figures["peak_kb"] / 1024,
+        exit_code=figures["exit_code"],
         started=epoch,
-        killed=limit is not None and wall >= limit,
+        killed=bool(figures["killed"]),
     )
 
 
