@@ -8,8 +8,8 @@ hosts with ``--unique`` pages between them. One generated Markdown file of ``--s
 second, small file cites only the hostile URLs. Both tools check both files at their defaults
 (verifier with ``--no-archive``), in the same run, each stopped after ``--limit`` seconds
 (180), in a namespace of their own (``loopback.py``). Figures: wall time and peak resident
-memory of each child (its own, through ``peak.py``), and the verdicts on the hostile URLs. Targets for verifier:
-under 60 s and under 250 MB.
+memory of each child (its own, through ``peak.py``), and the verdicts on the hostile URLs.
+Targets for verifier: under 60 s and under 250 MB.
 
 Usage: ``python benchmarks/hostile.py [--repeat 3] [--size 50000000] [--json results.json]``.
 """

@@ -65,7 +65,16 @@ def parse_date(text: str) -> dt.date | None:
         if match is None:
             continue
         parts = match.groupdict()
-        month = int(parts["num"]) if parts.get("num") else _MONTHS[parts["month"].lower().rstrip(".")]
+        if parts.get("num"):
+            month = int(parts["num"])
+        else:
+            # The forms match month names ignoring case, which lets "ſep" (long s) or a Kelvin
+            # sign stand for their letters; casefold maps them back, and anything else it
+            # cannot name is no date rather than a failed extraction.
+            found = _MONTHS.get(parts["month"].casefold().rstrip("."))
+            if found is None:
+                continue
+            month = found
         try:
             return dt.date(int(parts["year"]), month, int(parts["day"]))
         except ValueError:

@@ -91,3 +91,17 @@ def test_publication_date_skips_the_access_date() -> None:
 )
 def test_find_document_date(text: str, expected: dt.date | None) -> None:
     assert find_document_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("14 ſep 2010", dt.date(2010, 9, 14)),
+        ("ſeptember 14, 2010", dt.date(2010, 9, 14)),
+        ("3 Auguſt 2011", dt.date(2011, 8, 3)),
+    ],
+)
+def test_a_month_named_with_a_long_s_is_read_as_its_month(text: str, expected: dt.date) -> None:
+    # Matched ignoring case, "ſ" stands for "s"; looking the name up lowercased found no month
+    # and failed the whole file's extraction.
+    assert parse_date(text) == expected
