@@ -98,11 +98,18 @@ def read_inputs(
             assert result is not None
             document, found = result
             if cache is not None and job is not None and job.key is not None:
-                key = job.key
-                if document is not None and job.fs_path is not None and not key.endswith(document.digest):
-                    # Read again and changed in between: kept under what was read.
-                    key = _cache_key(job.fs_path, document.digest)
-                cache.put(job.display_path, key, document, found)
+                key: str | None = job.key
+                if job.data is None:
+                    # Read again by its extraction: kept under what that read found, and not
+                    # at all when it found no document (the file gone or changed for a moment
+                    # must not stand for the bytes hashed before).
+                    key = (
+                        None
+                        if document is None or job.fs_path is None
+                        else _cache_key(job.fs_path, document.digest)
+                    )
+                if key is not None:
+                    cache.put(job.display_path, key, document, found)
         for problem in found:
             problems.append(problem)
             if on_problem is not None:

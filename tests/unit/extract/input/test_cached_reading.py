@@ -78,3 +78,31 @@ def test_a_file_changed_between_its_hashing_and_its_reading_is_kept_under_what_w
     monkeypatch.setattr(extraction_cache, "plan_input", planned)
     (again,) = _read(tmp_path, cache)
     assert again == document
+
+
+def test_a_file_gone_between_its_hashing_and_its_reading_is_not_cached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(extraction_cache, "REREAD_BYTES", 1)
+    page = tmp_path / "a.md"
+    page.write_text("See [a](http://a.test/one).\n")
+    aside = tmp_path.parent / f"{tmp_path.name}-aside.md"
+    planned = extraction_cache.plan_input
+
+    def plan_then_move(item: InputFile, cache: Cache) -> object:
+        step = planned(item, cache)
+        page.rename(aside)
+        return step
+
+    monkeypatch.setattr(extraction_cache, "plan_input", plan_then_move)
+    cache = Cache()
+    documents: list[Document] = []
+    problems: list[InputProblem] = []
+    extraction_cache.read_inputs([str(page)], documents, problems, cache=cache)
+    assert documents == [] and "cannot read file" in problems[0].message
+    assert cache.kept == {}
+    # Back, unchanged: read as it is, not answered with the error.
+    aside.rename(page)
+    monkeypatch.setattr(extraction_cache, "plan_input", planned)
+    (document,) = _read(tmp_path, cache)
+    assert [reference.url for reference in document.references] == ["http://a.test/one"]
