@@ -114,21 +114,27 @@ def _references_from(data: dict[str, Any]) -> tuple[Reference, ...]:
     if not isinstance(data, dict) or data.get("layout") != LAYOUT:
         raise ValueError("written by another layout")
     strings: list[str] = data["strings"]
-    urls = [strings[index] for index in data["url"]]
-    count = len(urls)
+    places: list[int] = data["url"]
+    count = len(places)
     nothing = [None] * count
 
-    def column(name: str) -> list[Any]:
+    def column(name: str, *, required: bool = False) -> list[Any]:
         values: list[Any] | None = data[name]
-        if values is None:
+        if values is None and not required:
             return nothing
-        if len(values) != count:
-            raise ValueError(f"column {name} has {len(values)} values for {count} references")
+        if values is None or len(values) != count:
+            raise ValueError(f"column {name} has the wrong number of values for {count} references")
         return values
 
-    raws = [url if index < 0 else strings[index] for url, index in zip(urls, column("raw"), strict=True)]
+    # A negative place would quietly name a string from the end of the table.
+    raw_places = column("raw", required=True)
+    kind_places = column("kind", required=True)
+    if count and (min(places) < 0 or min(raw_places) < -1 or min(kind_places) < 0):
+        raise ValueError("a negative place in the table of strings or of kinds")
+    urls = [strings[index] for index in places]
+    raws = [url if index < 0 else strings[index] for url, index in zip(urls, raw_places, strict=True)]
     named = [_KINDS[name] for name in data["kinds"]]
-    kinds = [named[place] for place in column("kind")]
+    kinds = [named[place] for place in kind_places]
     empty: list[tuple[()]] = [()] * count
     citations = column("citation")
     waybacks = column("wayback")
@@ -140,10 +146,10 @@ def _references_from(data: dict[str, Any]) -> tuple[Reference, ...]:
             urls,
             raws,
             kinds,
-            column("line"),
-            column("column"),
-            column("start"),
-            column("end"),
+            column("line", required=True),
+            column("column", required=True),
+            column("start", required=True),
+            column("end", required=True),
             column("text"),
             column("footnote"),
             citations
@@ -187,6 +193,15 @@ def extraction_json(document: Document | None, problems: Iterable[InputProblem])
 
 
 def extraction_from_json(data: dict[str, Any]) -> tuple[Document | None, list[InputProblem]]:
+    """What :func:`extraction_json` wrote. Raises ValueError for a payload of another layout
+    or a damaged one, which a cache takes for a miss: the file is read again."""
+    try:
+        return _extraction_from(data)
+    except (LookupError, TypeError) as error:
+        raise ValueError(f"damaged extraction payload: {error!r}") from error
+
+
+def _extraction_from(data: dict[str, Any]) -> tuple[Document | None, list[InputProblem]]:
     problems = [
         InputProblem(path, line, message, severity) for path, line, message, severity in data["problems"]
     ]

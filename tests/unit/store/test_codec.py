@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -93,11 +95,45 @@ def test_a_payload_of_another_layout_is_refused_so_the_file_is_read_again(older:
         extraction_from_json(payload)
 
 
-def test_a_damaged_column_is_refused() -> None:
+def _payload(references: tuple[Reference, ...]) -> dict[str, Any]:
+    payload: dict[str, Any] = orjson.loads(orjson.dumps(extraction_json(_document(references), [])))
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [
+        ("text", ["t", "u"]),  # more values than references
+        ("line", None),  # a column every reference needs, left out
+        ("url", [5]),  # past the end of the table of strings
+        ("url", [-1]),  # would name the table's last string
+        ("raw", [-2]),
+        ("kind", [9]),
+        ("kinds", ["no such kind"]),
+        ("citation", [["title only"]]),  # a citation of too few fields
+        ("wayback", [["one"]]),
+        ("issues", [[["no such issue", "m"]]]),
+    ],
+)
+def test_a_damaged_payload_is_refused_so_the_file_is_read_again(column: str, value: object) -> None:
     references = (
         Reference("http://a.test/", "http://a.test/", ReferenceKind.EXTERNAL, 1, 1, 0, 14, text="t"),
     )
-    payload = orjson.loads(orjson.dumps(extraction_json(_document(references), [])))
-    payload["document"]["references"]["text"] = ["t", "u"]
+    payload = _payload(references)
+    payload["document"]["references"][column] = value
     with pytest.raises(ValueError):
         extraction_from_json(payload)
+
+
+def test_a_damaged_payload_in_the_store_is_a_miss(tmp_path: Path) -> None:
+    from verifier.store import Store
+
+    references = (Reference("http://a.test/", "http://a.test/", ReferenceKind.EXTERNAL, 1, 1, 0, 14),)
+    payload = _payload(references)
+    payload["document"]["references"]["url"] = [7]
+    with Store(tmp_path / "cache.sqlite") as store:
+        store.extractions.put("a.md", "k", _document(references), [])
+        store.flush()
+        assert store.extractions.get("a.md", "k") == (_document(references), [])
+        store._db.execute("UPDATE extractions SET payload = ?", (orjson.dumps(payload),))
+        assert store.extractions.get("a.md", "k") is None
