@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import sys
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
@@ -100,10 +101,10 @@ def _extract_html(source: Source) -> Extraction:
     try:
         tree = parse_html(source.text)
     except Exception as error:
-        # Only the pages beautifulsoup4 reads itself can be rejected, and they have loaded it.
-        from bs4.exceptions import ParserRejectedMarkup
-
-        if not isinstance(error, ParserRejectedMarkup):
+        # Only the pages beautifulsoup4 reads itself can be rejected, and they have loaded it;
+        # any other failure must not load it now.
+        exceptions = sys.modules.get("bs4.exceptions")
+        if exceptions is None or not isinstance(error, exceptions.ParserRejectedMarkup):
             raise
         reason = str(error).strip().splitlines()[-1].strip()
         problem = InputProblem(source.path, None, f"the HTML parser rejected the document: {reason}")
@@ -147,8 +148,12 @@ class _Collector:
         self._cites = Enclosing(tree, citation_elements(tree))
         # Only links inside a rendered {{dead link}}'s element can be marked dead by it: the
         # few of them a page has are found once, and each link is looked for among them.
+        marked = any("Inline-Template" in marks.classes for marks in tree.marks)
         self._dead_link_marks = Enclosing(
-            tree, [sup for sup in tree.named("sup") if "Inline-Template" in tree.marks_of(sup).classes]
+            tree,
+            [sup for sup in tree.named("sup") if "Inline-Template" in tree.marks_of(sup).classes]
+            if marked  # a look at the page's few distinct marks spares most pages the walk
+            else [],
         )
         self._named: set[str] | None = None
 

@@ -77,7 +77,13 @@ def numeric_reference(digits: str) -> str:
     As the HTML standard reads it: a null, a surrogate or a number past Unicode is U+FFFD; the
     C1 controls Windows-1252 gives printable characters to are read as those characters.
     """
-    number = int(digits[1:], 16) if digits[0] in "xX" else int(digits)
+    hexadecimal = digits[0] in "xX"
+    significant = (digits[1:] if hexadecimal else digits).lstrip("0")
+    if len(significant) > 8:
+        # Past Unicode whatever follows; and Python refuses to read an integer of thousands
+        # of digits, which failed the whole page.
+        return "\ufffd"
+    number = int(significant or "0", 16 if hexadecimal else 10)
     if number == 0 or number > 0x10FFFF or 0xD800 <= number <= 0xDFFF:
         return "\ufffd"
     if 0x80 <= number <= 0x9F:

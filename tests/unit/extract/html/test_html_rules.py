@@ -46,6 +46,19 @@ def test_numeric_references() -> None:
         assert html_rules.numeric_reference(digits) == _dereference(digits)[0] == "\ufffd"
 
 
+def test_a_reference_of_thousands_of_digits_is_a_replacement_character_not_a_failed_page() -> None:
+    # Python refuses to read an integer of more than 4,300 digits; the page must still be read.
+    for digits in ("9" * 5000, "0" * 5000 + "65", "x" + "0" * 5000 + "41"):
+        expected = "A" if digits.endswith(("65", "41")) else "\ufffd"
+        assert html_rules.numeric_reference(digits) == expected
+    from verifier.extract import extract_bytes
+
+    page = f'<html><body><p>&#{"9" * 5000}; <a href="http://a.test/">a</a></p></body></html>'.encode()
+    document, problems = extract_bytes(page, "page.html")
+    assert document is not None and problems == []
+    assert [reference.url for reference in document.references] == ["http://a.test/"]
+
+
 def test_reading_a_usual_page_does_not_load_beautifulsoup() -> None:
     program = (
         "import sys\n"
