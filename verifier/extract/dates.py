@@ -28,15 +28,20 @@ _MONTHS = {
 }
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 
-# Digits on either side would make a date of part of a longer number ("12012-03-265").
-_FORMS = [
+# Digits on either side would make a date of part of a longer number ("12012-03-265"). A text
+# can only be in the forms its first character allows: those that start with a digit, or the
+# one that starts with the month's name.
+_DIGIT_FIRST_FORMS = [
     re.compile(r"(?<!\d)(?P<year>\d{4})-(?P<num>\d{1,2})-(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<year>\d{4})年\s*(?P<num>\d{1,2})月\s*(?P<day>\d{1,2})日"),
     re.compile(r"(?<!\d)(?P<year>\d{4})/(?P<num>\d{1,2})/(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<year>\d{4})\.(?P<num>\d{1,2})\.(?P<day>\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(?P<day>\d{1,2})\s+" + _MONTH + r",?\s+(?P<year>\d{4})(?!\d)", re.IGNORECASE),
+]
+_NAME_FIRST_FORMS = [
     re.compile(r"(?<![A-Za-z])" + _MONTH + r"\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})(?!\d)", re.IGNORECASE),
 ]
+_FORMS = [*_DIGIT_FIRST_FORMS, *_NAME_FIRST_FORMS]
 # Cheap test that a text may hold a date at all, so most citations skip the six searches.
 _DATE_HINT = re.compile(r"\d{4}\s*[-年/.]\s*\d|\d\s+[A-Za-z]{3}|[A-Za-z]{3}\.?\s+\d")
 
@@ -49,12 +54,6 @@ _ACCESS_CUE = re.compile(
 # Written in lowercase, as the lowercased text it is searched in.
 _ACCESS_CUE_LOWERCASE = re.compile(_ACCESS_CUE.pattern)
 assert _ACCESS_CUE.pattern == _ACCESS_CUE.pattern.lower()
-
-
-# The forms that start with a digit, and the one that starts with the month's name: a text
-# can only be in those its first character allows.
-_DIGIT_FIRST_FORMS = _FORMS[:5]
-_NAME_FIRST_FORMS = _FORMS[5:]
 
 
 def parse_date(text: str) -> dt.date | None:
