@@ -89,11 +89,13 @@ def _help_width() -> int:
     try:
         columns = int(os.environ["COLUMNS"])
     except (KeyError, ValueError):
+        columns = 0
+    if columns <= 0:
         try:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):
-            columns = 80
-    return columns - 2
+            columns = 0
+    return (columns if columns > 0 else 80) - 2
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:

@@ -112,8 +112,8 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
 class _JsonList:
     """The documents written out as they come, laid out as json.dump(indent=2) lays out their list.
 
-    Written as they come, the output of the first documents no longer waits for the last to
-    be read, nor is the whole list held and joined at the end. Where standard output takes
+    Written as they come, so that the first documents' output never waits for the last to be
+    read and the whole list is never held or joined. Where standard output takes
     UTF-8 with no line-ending translation, the workers' bytes go to it as they are, never
     decoded and encoded again.
     """

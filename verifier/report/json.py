@@ -34,7 +34,7 @@ def _encode(value: object) -> bytes:
 
 def _lazy_rows(item: object) -> int:
     """How many rows ``item`` holds in lists that are built as they are read."""
-    if type(item) is not dict:
+    if not isinstance(item, dict):
         return 0
     return sum(len(value) for value in item.values() if type(value) not in _PLAIN and _is_lazy(value))
 

@@ -136,7 +136,7 @@ def test_lazy_rows_read_as_a_sequence() -> None:
     assert repr(references).startswith("ReferenceRows(") and repr(places).startswith("Occurrences(")
 
 
-def test_the_writer_never_holds_more_than_a_chunk_of_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_writer_writes_a_chunk_of_rows_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
     references = tuple(
         Reference(f"http://a.test/{n}", f"http://a.test/{n}", ReferenceKind.EXTERNAL, n, 1, n, n + 9, "t")
         for n in range(2000)
