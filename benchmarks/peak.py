@@ -14,6 +14,7 @@ limit is measured too. Exits with the command's exit code.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -32,20 +33,21 @@ def main() -> int:
         finally:
             os._exit(127)
     killed = False
+    reaped = False
 
     def stop(signum: int, frame: object) -> None:
         nonlocal killed
+        if reaped:
+            return  # ended on its own just as the limit came; its pid may be another's now
         killed = True
-        os.kill(child, signal.SIGKILL)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
 
     signal.signal(signal.SIGTERM, stop)
-    while True:
-        try:
-            _, status, usage = os.wait4(child, 0)
-            wall = time.perf_counter() - started
-            break
-        except InterruptedError:
-            continue
+    # wait4 is resumed by Python itself after the handler runs.
+    _, status, usage = os.wait4(child, 0)
+    reaped = True
+    wall = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
     with open(result, "w", encoding="utf-8") as stream:
         json.dump(
