@@ -7,6 +7,7 @@ import codecs
 import json
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from verifier._types import JSONObject
@@ -14,7 +15,8 @@ from verifier.extract import iter_documents
 from verifier.extract.discover import InputFile, StandardInput, iter_input_files
 from verifier.extract.parallel import Job, input_size, run_in_order, run_job
 from verifier.model import Document, Format, InputProblem
-from verifier.report.build import document_json
+from verifier.report.build import LAZY_REFERENCES, document_json
+from verifier.report.json import CHUNK_ROWS
 
 HELP = "list every reference, link and footnote issue in documents (no network use)"
 
@@ -72,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
 
 # One document's JSON (UTF-8 bytes, or text where orjson gave way to json), whether it has
 # issues, and the problems met reading it.
-Encoded = tuple[bytes | str | None, bool, list[InputProblem]]
+# A document of many references comes as itself, to be written a chunk at a time.
+Encoded = tuple[bytes | str | Document | None, bool, list[InputProblem]]
 
 
 def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
@@ -100,9 +103,16 @@ def _run_json(args: argparse.Namespace, forced: Format | None) -> int:
         for problem in found:
             had_errors = had_errors or problem.severity == "error"
             print(f"verifier: {problem}", file=sys.stderr)
-        if outcome is not None and outcome[0] is not None:
-            output.add(outcome[0])
-            had_issues = had_issues or outcome[1]
+        if outcome is None:
+            continue
+        encoded, issues, _ = outcome
+        if encoded is None:
+            continue
+        if isinstance(encoded, Document):
+            output.add_pieces(_item_pieces(encoded))
+        else:
+            output.add(encoded)
+        had_issues = had_issues or issues
     output.close()
     if args.fail_on_issues and had_issues:
         return 1
@@ -132,6 +142,13 @@ class _JsonList:
         self._write(b",\n" if self.written else b"[\n")
         self.written = True
         self._write(encoded)
+
+    def add_pieces(self, pieces: Iterable[bytes | str]) -> None:
+        """One document given as pieces, each written as it comes."""
+        self._write(b",\n" if self.written else b"[\n")
+        self.written = True
+        for piece in pieces:
+            self._write(piece)
 
     def close(self) -> None:
         self._write(b"\n]\n" if self.written else b"[]\n")
@@ -164,7 +181,55 @@ def encode_job(job: Job) -> Encoded:
     document, problems = run_job(job)
     if document is None:
         return None, False, problems
+    if len(document.references) >= LAZY_REFERENCES:
+        # Written a chunk of references at a time by the process that writes the output: the
+        # dictionaries and the text of a 50 MB file's references, hundreds of megabytes, are
+        # never held whole (and the document crosses from a worker as compact columns).
+        return document, _has_issues(document), problems
     return _encode_item(document_json(document)), _has_issues(document), problems
+
+
+def _item_pieces(document: Document) -> Iterator[bytes | str]:
+    """``document`` as :func:`_encode_item` lays it out, its references encoded
+    :data:`CHUNK_ROWS` at a time where a marker stood in for them."""
+    data = document_json(document, lazy=True)
+    references = data["references"]
+    marker = f"references-{os.urandom(16).hex()}"
+    data["references"] = marker
+    text = _encode_item(data)
+    before: bytes | str
+    after: bytes | str
+    if isinstance(text, bytes):
+        before, after = text.split(f'"{marker}"'.encode(), 1)
+    else:
+        before, after = text.split(f'"{marker}"', 1)
+    yield before
+    yield b"[\n"
+    chunk: list[JSONObject] = []
+    separator = b""
+    for row in references:
+        chunk.append(row)
+        if len(chunk) == CHUNK_ROWS:
+            yield separator
+            yield _encode_rows(chunk)
+            separator, chunk = b",\n", []
+    if chunk:
+        yield separator
+        yield _encode_rows(chunk)
+    yield b"\n    ]"
+    yield after
+
+
+def _encode_rows(rows: list[JSONObject]) -> bytes | str:
+    """``rows`` as the items of a document's references list are laid out: three levels in."""
+    import orjson
+
+    try:
+        encoded = orjson.dumps(rows, option=orjson.OPT_INDENT_2)[2:-2]
+        return b"    " + encoded.replace(b"\n", b"\n    ")
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(rows, ensure_ascii=False, indent=2)[2:-2]
+        return "    " + text.replace("\n", "\n    ")
 
 
 def _encode_item(data: JSONObject) -> bytes | str:

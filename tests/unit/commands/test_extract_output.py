@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 from typing import Any, TextIO
 
+import pytest
+
+from verifier import cli
+from verifier.commands import extract as extract_command
 from verifier.commands.extract import _encode_item, _JsonList
+from verifier.extract.parallel import Job
+from verifier.model import Document, Format, Reference, ReferenceKind
+from verifier.report.build import document_json
 
 DOCUMENTS: list[dict[str, Any]] = [
     {
@@ -74,3 +82,41 @@ def test_no_documents_is_an_empty_list() -> None:
     plain = io.StringIO()
     written(plain, [])
     assert plain.getvalue() == "[]\n"
+
+
+def _document_of_many_references(text: str) -> Document:
+    references = tuple(
+        Reference(
+            f"http://a.test/{n}", f"http://a.test/{n}", ReferenceKind.EXTERNAL, n + 1, 1, n, n + 15, text
+        )
+        for n in range(7)
+    )
+    return Document("big.md", Format.MARKDOWN, "utf-8", references, digest="ab" * 32)
+
+
+@pytest.mark.parametrize("text", ["plain", "\u00e9t\u00e9 \u9996\u9875", "lone \ud800"])
+def test_a_document_of_many_references_is_written_in_pieces_as_it_would_be_whole(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = _document_of_many_references(text)
+    whole = _encode_item(document_json(document))
+    monkeypatch.setattr(extract_command, "CHUNK_ROWS", 3)
+    pieces = list(extract_command._item_pieces(document))
+    assert len(pieces) > 5  # the references came in chunks, not as one text
+    joined = "".join(piece.decode("utf-8") if isinstance(piece, bytes) else piece for piece in pieces)
+    assert joined == (whole.decode("utf-8") if isinstance(whole, bytes) else whole)
+
+
+def test_a_document_of_many_references_comes_from_its_job_as_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "a.md"
+    page.write_text("".join(f"See [s{n}](http://a.test/{n}).\n\n" for n in range(9)))
+    assert cli.main(["extract", str(page), "--json"]) == 0
+    expected = capsys.readouterr().out
+    monkeypatch.setattr(extract_command, "LAZY_REFERENCES", 1)
+    monkeypatch.setattr(extract_command, "CHUNK_ROWS", 2)
+    encoded, _, _ = extract_command.encode_job(Job(str(page), page))
+    assert isinstance(encoded, Document)
+    assert cli.main(["extract", str(page), "--json"]) == 0
+    assert capsys.readouterr().out == expected
