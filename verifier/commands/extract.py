@@ -16,7 +16,7 @@ from verifier.extract.discover import InputFile, StandardInput, iter_input_files
 from verifier.extract.parallel import Job, input_size, run_in_order, run_job
 from verifier.model import Document, Format, InputProblem
 from verifier.report.build import LAZY_REFERENCES, document_json
-from verifier.report.json import CHUNK_ROWS
+from verifier.report.json import row_chunks
 
 HELP = "list every reference, link and footnote issue in documents (no network use)"
 
@@ -191,7 +191,7 @@ def encode_job(job: Job) -> Encoded:
 
 def _item_pieces(document: Document) -> Iterator[bytes | str]:
     """``document`` as :func:`_encode_item` lays it out, its references encoded
-    :data:`CHUNK_ROWS` at a time where a marker stood in for them."""
+    a chunk at a time (:func:`verifier.report.json.row_chunks`) where a marker stood in for them."""
     data = document_json(document, lazy=True)
     references = data["references"]
     marker = f"references-{os.urandom(16).hex()}"
@@ -205,16 +205,9 @@ def _item_pieces(document: Document) -> Iterator[bytes | str]:
         before, after = text.split(f'"{marker}"', 1)
     yield before
     yield b"[\n"
-    chunk: list[JSONObject] = []
-    separator = b""
-    for row in references:
-        chunk.append(row)
-        if len(chunk) == CHUNK_ROWS:
-            yield separator
-            yield _encode_rows(chunk)
-            separator, chunk = b",\n", []
-    if chunk:
-        yield separator
+    for index, chunk in enumerate(row_chunks(references)):
+        if index:
+            yield b",\n"
         yield _encode_rows(chunk)
     yield b"\n    ]"
     yield after

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
 REPORT_NAME = "link-health.json"
+
+T = TypeVar("T")
 
 
 _ITEM_BREAK = b",\n    "
@@ -94,17 +96,21 @@ def _streamed_item(item: dict[str, Any]) -> Iterator[bytes]:
 def _rows(rows: Sequence[Any]) -> Iterator[bytes]:
     """``rows`` as one compact JSON array, a chunk at a time."""
     yield b"["
-    chunk: list[Any] = []
-    separator = b""
+    for index, chunk in enumerate(row_chunks(rows)):
+        yield (b"," if index else b"") + _encode(chunk)[1:-1]
+    yield b"]"
+
+
+def row_chunks(rows: Iterable[T]) -> Iterator[list[T]]:
+    """``rows`` in lists of :data:`CHUNK_ROWS` (the last may be shorter), made as they are read."""
+    chunk: list[T] = []
     for row in rows:
         chunk.append(row)
         if len(chunk) == CHUNK_ROWS:
-            yield separator + _encode(chunk)[1:-1]
-            separator = b","
+            yield chunk
             chunk = []
     if chunk:
-        yield separator + _encode(chunk)[1:-1]
-    yield b"]"
+        yield chunk
 
 
 def _items(items: Sequence[Any]) -> Iterator[bytes]:

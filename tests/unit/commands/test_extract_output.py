@@ -14,6 +14,7 @@ from verifier.commands import extract as extract_command
 from verifier.commands.extract import _encode_item, _JsonList
 from verifier.extract.parallel import Job
 from verifier.model import Document, Format, Reference, ReferenceKind
+from verifier.report import json as json_report
 from verifier.report.build import document_json
 
 DOCUMENTS: list[dict[str, Any]] = [
@@ -100,7 +101,7 @@ def test_a_document_of_many_references_is_written_in_pieces_as_it_would_be_whole
 ) -> None:
     document = _document_of_many_references(text)
     whole = _encode_item(document_json(document))
-    monkeypatch.setattr(extract_command, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(json_report, "CHUNK_ROWS", 3)
     pieces = list(extract_command._item_pieces(document))
     assert len(pieces) > 5  # the references came in chunks, not as one text
     joined = "".join(piece.decode("utf-8") if isinstance(piece, bytes) else piece for piece in pieces)
@@ -115,7 +116,7 @@ def test_a_document_of_many_references_comes_from_its_job_as_itself(
     assert cli.main(["extract", str(page), "--json"]) == 0
     expected = capsys.readouterr().out
     monkeypatch.setattr(extract_command, "LAZY_REFERENCES", 1)
-    monkeypatch.setattr(extract_command, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(json_report, "CHUNK_ROWS", 2)
     encoded, _, _ = extract_command.encode_job(Job(str(page), page))
     assert isinstance(encoded, Document)
     assert cli.main(["extract", str(page), "--json"]) == 0
