@@ -16,7 +16,7 @@ from verifier.extract.discover import InputFile, StandardInput, iter_input_files
 from verifier.extract.parallel import Job, input_size, run_in_order, run_job
 from verifier.model import Document, Format, InputProblem
 from verifier.report.build import LAZY_REFERENCES, document_json
-from verifier.report.json import row_chunks
+from verifier.report.json import encoded_around, row_chunks
 
 HELP = "list every reference, link and footnote issue in documents (no network use)"
 
@@ -139,9 +139,7 @@ class _JsonList:
             self.buffer = buffer
 
     def add(self, encoded: bytes | str) -> None:
-        self._write(b",\n" if self.written else b"[\n")
-        self.written = True
-        self._write(encoded)
+        self.add_pieces((encoded,))
 
     def add_pieces(self, pieces: Iterable[bytes | str]) -> None:
         """One document given as pieces, each written as it comes."""
@@ -190,22 +188,13 @@ def encode_job(job: Job) -> Encoded:
 
 
 def _item_pieces(document: Document) -> Iterator[bytes | str]:
-    """``document`` as :func:`_encode_item` lays it out, its references encoded
-    a chunk at a time (:func:`verifier.report.json.row_chunks`) where a marker stood in for them."""
+    """``document`` as :func:`_encode_item` lays it out, its references encoded a chunk at a
+    time where they stand."""
     data = document_json(document, lazy=True)
-    references = data["references"]
-    marker = f"references-{os.urandom(16).hex()}"
-    data["references"] = marker
-    text = _encode_item(data)
-    before: bytes | str
-    after: bytes | str
-    if isinstance(text, bytes):
-        before, after = text.split(f'"{marker}"'.encode(), 1)
-    else:
-        before, after = text.split(f'"{marker}"', 1)
+    before, after = encoded_around(data, ["references"], _encode_item)
     yield before
     yield b"[\n"
-    for index, chunk in enumerate(row_chunks(references)):
+    for index, chunk in enumerate(row_chunks(data["references"])):
         if index:
             yield b",\n"
         yield _encode_rows(chunk)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +13,8 @@ import orjson
 REPORT_NAME = "link-health.json"
 
 T = TypeVar("T")
+#: Encoded text: bytes from orjson, str where json stood in for it.
+Text = TypeVar("Text", bytes, str, bytes | str)
 
 
 _ITEM_BREAK = b",\n    "
@@ -72,25 +74,42 @@ def _split_items(items: list[Any]) -> bytes:
 
 
 def _streamed_item(item: dict[str, Any]) -> Iterator[bytes]:
-    """One object whose lazily built lists are too long for one call, written in pieces:
-    the object is encoded with a marker in place of each such list, and each list is
-    encoded :data:`CHUNK_ROWS` rows at a time where its marker stood."""
+    """One object whose lazily built lists are too long for one call, written in pieces, each
+    such list :data:`CHUNK_ROWS` rows at a time."""
+    keys = [key for key, value in item.items() if _is_lazy(value) and len(value) > CHUNK_ROWS]
+    texts = encoded_around(item, keys, _encode)
+    yield texts[0]
+    for key, text in zip(keys, texts[1:], strict=True):
+        yield from _rows(item[key])
+        yield text
+
+
+def encoded_around(
+    item: Mapping[str, Any], keys: Sequence[str], encode: Callable[[dict[str, Any]], Text]
+) -> list[Text]:
+    """``item`` as ``encode`` writes it, cut where the values of ``keys`` stand (in the
+    item's order): the text before the first, between each two, and after the last.
+
+    Each such value is encoded in place of itself as a random marker, so that a value too big
+    to encode whole can be written in pieces between the cuts.
+    """
     token = os.urandom(16).hex()
-    lazy: dict[bytes, Sequence[Any]] = {}
-    shell: dict[str, Any] = {}
-    for key, value in item.items():
-        if _is_lazy(value) and len(value) > CHUNK_ROWS:
-            marker = f"{token}-{len(lazy)}"
-            lazy[orjson.dumps(marker)] = value
-            shell[key] = marker
-        else:
-            shell[key] = value
-    text = _encode(shell)
-    for encoded, rows in lazy.items():
-        before, text = text.split(encoded, 1)
-        yield before
-        yield from _rows(rows)
-    yield text
+    markers = {key: f"{token}-{place}" for place, key in enumerate(keys)}
+    text = encode({key: markers.get(key, value) for key, value in item.items()})
+    texts: list[Text] = []
+    for key in keys:
+        before, text = _cut(text, f'"{markers[key]}"')
+        texts.append(before)
+    texts.append(text)
+    return texts
+
+
+def _cut(text: Text, marker: str) -> tuple[Text, Text]:
+    if isinstance(text, bytes):
+        binary = text.split(marker.encode(), 1)
+        return binary[0], binary[1]
+    pieces = text.split(marker, 1)
+    return pieces[0], pieces[1]
 
 
 def _rows(rows: Sequence[Any]) -> Iterator[bytes]:
