@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,21 @@ def _read(folder: Path, cache: Cache) -> list[Document]:
     documents: list[Document] = []
     extraction_cache.read_inputs([str(folder)], documents, [], cache=cache)
     return documents
+
+
+def _after_hashing(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable[[], object]) -> Callable[[], None]:
+    """Every file read again by its extraction, and ``meanwhile`` done between its hashing and
+    that reading; returns what puts planning back as it was."""
+    monkeypatch.setattr(extraction_cache, "REREAD_BYTES", 1)
+    planned = extraction_cache.plan_input
+
+    def plan_then(item: InputFile, cache: Cache) -> object:
+        step = planned(item, cache)
+        meanwhile()
+        return step
+
+    monkeypatch.setattr(extraction_cache, "plan_input", plan_then)
+    return lambda: monkeypatch.setattr(extraction_cache, "plan_input", planned)
 
 
 def test_a_large_file_is_read_again_by_its_extraction_and_then_cached(
@@ -58,24 +73,18 @@ def test_a_small_file_is_handed_over_as_the_bytes_already_read(tmp_path: Path) -
 def test_a_file_changed_between_its_hashing_and_its_reading_is_kept_under_what_was_read(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(extraction_cache, "REREAD_BYTES", 1)
     page = tmp_path / "a.md"
     page.write_text("Old [a](http://a.test/old).\n")
-    planned = extraction_cache.plan_input
-
-    def plan_then_change(item: InputFile, cache: Cache) -> object:
-        step = planned(item, cache)
-        page.write_text("New [b](http://a.test/new), changed meanwhile.\n")
-        return step
-
-    monkeypatch.setattr(extraction_cache, "plan_input", plan_then_change)
+    restore = _after_hashing(
+        monkeypatch, lambda: page.write_text("New [b](http://a.test/new), changed meanwhile.\n")
+    )
     cache = Cache()
     (document,) = _read(tmp_path, cache)
     assert [reference.url for reference in document.references] == ["http://a.test/new"]
     key = cache.kept[document.path][0]
     # The key names the text that was extracted, so the old text can never be answered with it.
     assert key.endswith(document.digest)
-    monkeypatch.setattr(extraction_cache, "plan_input", planned)
+    restore()
     (again,) = _read(tmp_path, cache)
     assert again == document
 
@@ -83,18 +92,10 @@ def test_a_file_changed_between_its_hashing_and_its_reading_is_kept_under_what_w
 def test_a_file_gone_between_its_hashing_and_its_reading_is_not_cached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(extraction_cache, "REREAD_BYTES", 1)
     page = tmp_path / "a.md"
     page.write_text("See [a](http://a.test/one).\n")
     aside = tmp_path.parent / f"{tmp_path.name}-aside.md"
-    planned = extraction_cache.plan_input
-
-    def plan_then_move(item: InputFile, cache: Cache) -> object:
-        step = planned(item, cache)
-        page.rename(aside)
-        return step
-
-    monkeypatch.setattr(extraction_cache, "plan_input", plan_then_move)
+    restore = _after_hashing(monkeypatch, lambda: page.rename(aside))
     cache = Cache()
     documents: list[Document] = []
     problems: list[InputProblem] = []
@@ -103,6 +104,6 @@ def test_a_file_gone_between_its_hashing_and_its_reading_is_not_cached(
     assert cache.kept == {}
     # Back, unchanged: read as it is, not answered with the error.
     aside.rename(page)
-    monkeypatch.setattr(extraction_cache, "plan_input", planned)
+    restore()
     (document,) = _read(tmp_path, cache)
     assert [reference.url for reference in document.references] == ["http://a.test/one"]
