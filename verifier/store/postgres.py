@@ -610,8 +610,8 @@ class PostgresExtractionCache:
             return None
         try:
             return extraction_from_json(orjson.loads(row[1]))
-        except (KeyError, TypeError, ValueError):
-            return None
+        except ValueError:
+            return None  # written by another layout, or damaged: extract again
 
     def put(self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]) -> None:
         payload = orjson.dumps(extraction_json(document, problems)).decode("utf-8")

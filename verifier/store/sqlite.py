@@ -554,8 +554,8 @@ class SQLiteExtractionCache:
             # The payload's text can be tens of megabytes: gone before the references are made.
             del text
             return extraction_from_json(payload)
-        except (KeyError, TypeError, ValueError):
-            return None  # written by another layout: extract again
+        except ValueError:
+            return None  # written by another layout, or damaged: extract again
 
     def put(self, path: str, key: str, document: Document | None, problems: Iterable[InputProblem]) -> None:
         # Kept as bytes (a BLOB): decoding to text would only copy a payload of many megabytes.
